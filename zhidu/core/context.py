@@ -1,0 +1,45 @@
+"""Request context (actor, request id, source) carried in a ContextVar (DESIGN rule 5).
+
+Services and the change log read it, so that a change made by a view, an API call, an
+import or a background job is attributed without passing the request around.
+"""
+
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+class Source:
+    WEB = "web"
+    API = "api"
+    IMPORT = "import"
+    JOB = "job"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    user: object | None = None
+    source: str = Source.SYSTEM
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    ip: str | None = None
+
+
+_current: ContextVar[RequestContext] = ContextVar("zhidu_request_context", default=RequestContext())
+
+
+def current() -> RequestContext:
+    return _current.get()
+
+
+@contextmanager
+def using(*, user=None, source: str = Source.SYSTEM, request_id: str | None = None, ip: str | None = None):
+    """Run a block as `user` from `source` (a job, an import, a management command)."""
+    token = _current.set(
+        RequestContext(user=user, source=source, request_id=request_id or uuid.uuid4().hex, ip=ip)
+    )
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)

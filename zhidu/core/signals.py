@@ -1,0 +1,1 @@
+"""Cache invalidation for per-user scope grants."""

@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    """Org unit types found in the regulations (GOV-01)."""
+
+    GROUP = "group", _("Group / head office")
+    COMPANY = "company", _("Company")
+    BRANCH = "branch", _("Branch")
+    SUBSIDIARY = "subsidiary", _("Second-level company")
+    PARENT = "parent", _("Parent organisation")
+    DEPARTMENT = "department", _("Department")
+    SECTION = "section", _("Section")
+    SCHOOL = "school", _("School")
+    GRADE = "grade", _("Grade")
+    CLASS = "class", _("Class")
+    LAB = "lab", _("Lab / special classroom")
+    GROUP_BODY = "committee", _("Steering group / committee")
+
+
+class EmploymentStatus(models.TextChoices):
+    ACTIVE = "active", _("Employed")
+    ONBOARDING = "onboarding", _("Joining")
+    LEAVING = "leaving", _("Leaving")
+    LEFT = "left", _("Left")
