@@ -69,14 +69,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "zhidu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # after MessageMiddleware: the idle timeout tells the user why they were signed out
     "zhidu.core.middleware.IdleTimeoutMiddleware",
     "zhidu.core.middleware.RequestContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -149,9 +150,11 @@ AXES_FAILURE_LIMIT = int(os.environ.get("ZHIDU_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("ZHIDU_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "zhidu.core.auth.views.lockout_response"  # registration/locked_out.html, 429
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("ZHIDU_AXES_ENABLED", True)
+AXES_SENSITIVE_PARAMETERS = ["otp_token"]  # never stored with a failed attempt (the password never is)
+OTP_TOTP_ISSUER = os.environ.get("ZHIDU_OTP_ISSUER", "Zhidu")  # the name shown in authenticator apps
 
 # Session idle timeout (ACC-09): logged out after this many minutes without a request.
 SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("ZHIDU_SESSION_IDLE_MINUTES", "30"))
@@ -162,6 +165,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind a reverse proxy (nginx) that terminates TLS and sets X-Forwarded-Proto (docs/deploy.md).
+if env_bool("ZHIDU_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy: everything is served locally (intranet product); no inline scripts.
 SECURE_CSP = {
@@ -183,6 +189,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Working calendar (zhidu.core.calendar): daily working periods, local time; holidays and 调休
+# come from the chinese-calendar package.
+ZHIDU_WORKING_HOURS = os.environ.get("ZHIDU_WORKING_HOURS", "08:30-12:00,13:30-17:30")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -219,14 +228,16 @@ ZHIDU_MAX_ATTACHMENT_MB = int(os.environ.get("ZHIDU_MAX_ATTACHMENT_MB", "50"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if os.environ.get("ZHIDU_TASKS") == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # `zhidu rqworker --job-class django_tasks_rq.Job`
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 elif TESTING:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # as DRF's, plus: the token's user becomes the actor of the change log
+        "zhidu.core.auth.authentication.TokenAuthentication",
+        "zhidu.core.auth.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -249,7 +260,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # procurement
+        "PurchaseRequestStatusEnum": "zhidu.procurement.choices.RequestStatus",
+        "PurchaseRequestKindEnum": "zhidu.procurement.choices.RequestKind",
+        "PurchaseLineCategoryEnum": "zhidu.procurement.choices.LineCategory",
+        "SelfPurchaseFilingStatusEnum": "zhidu.procurement.choices.FilingStatus",
+        "PurchaseApprovalChoiceEnum": "zhidu.procurement.choices.ApprovalChoice",
+        "AcceptanceRejectedActionEnum": "zhidu.procurement.choices.RejectedAction",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
@@ -264,3 +283,15 @@ LOGGING = {
 
 MAILERS = {"default": {"BACKEND": os.environ.get("ZHIDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 DEFAULT_FROM_EMAIL = os.environ.get("ZHIDU_FROM_EMAIL", "zhidu@localhost")
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("ZHIDU_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("ZHIDU_EMAIL_PORT", "25")),
+        "username": os.environ.get("ZHIDU_EMAIL_USER", ""),
+        "password": os.environ.get("ZHIDU_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("ZHIDU_EMAIL_USE_TLS"),
+        "use_ssl": env_bool("ZHIDU_EMAIL_USE_SSL"),
+        "timeout": 30,
+    }
+# Absolute links in notification e-mails, e.g. https://zhidu.example.cn (zhidu.core.notifications).
+ZHIDU_BASE_URL = os.environ.get("ZHIDU_BASE_URL", "")

@@ -9,3 +9,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import changelog, signals  # noqa: F401  (connect change-log and cache signals)
+        from .auth import ui as auth_ui
+
+        auth_ui.register()
+        from .approvals import ui as approvals_ui
+
+        approvals_ui.register()

@@ -7,7 +7,7 @@ import or a background job is attributed without passing the request around.
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class Source:
@@ -31,6 +31,16 @@ _current: ContextVar[RequestContext] = ContextVar("zhidu_request_context", defau
 
 def current() -> RequestContext:
     return _current.get()
+
+
+def bind_user(user) -> None:
+    """Attribute the rest of the current request to `user`.
+
+    For the API: DRF authenticates a token inside the view, after the middleware opened the
+    request context with the (anonymous) session user. `using()` restores the outer context
+    when the request ends, so this never leaks into the next request.
+    """
+    _current.set(replace(_current.get(), user=user))
 
 
 @contextmanager

@@ -1,24 +1,32 @@
-"""Password policy beyond Django's validators."""
+"""Password policy beyond Django's validators (ACC-08; AUTH_PASSWORD_VALIDATORS in settings)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 
 class CharacterClassValidator:
-    """At least three of: lower case, upper case, digits, other characters."""
+    """At least `min_classes` (default 3) of: lower case, upper case, digits, other characters.
+
+    "Other" is anything that is none of the first three: punctuation, spaces, and also Chinese
+    characters (they have no case), so "张三abc123" mixes three classes.
+    """
+
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
 
     def validate(self, password, user=None):
         classes = [
             any(c.islower() for c in password),
             any(c.isupper() for c in password),
             any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
+            any(not (c.islower() or c.isupper() or c.isdigit()) for c in password),
         ]
-        if sum(classes) < 3:
+        if sum(classes) < self.min_classes:
             raise ValidationError(
-                _("The password must mix at least three of: lower case, upper case, digits, symbols."),
+                _("The password must mix at least %(count)d of: lower case, upper case, digits, symbols.")
+                % {"count": self.min_classes},
                 code="password_too_simple",
             )
 
     def get_help_text(self):
-        return _("Mix at least three of: lower case, upper case, digits, symbols.")
+        return _("Mix at least %(count)d of: lower case, upper case, digits, symbols.") % {"count": self.min_classes}

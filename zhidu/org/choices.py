@@ -24,3 +24,22 @@ class EmploymentStatus(models.TextChoices):
     ONBOARDING = "onboarding", _("Joining")
     LEAVING = "leaving", _("Leaving")
     LEFT = "left", _("Left")
+
+
+#: Statuses in which a person works here: their roles count (scoping, approvals).
+CURRENT_STATUSES = (EmploymentStatus.ACTIVE, EmploymentStatus.ONBOARDING, EmploymentStatus.LEAVING)
+
+#: The employment lifecycle: allowed status changes (hire → leave, and re-hire).
+STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    EmploymentStatus.ONBOARDING: (EmploymentStatus.ACTIVE, EmploymentStatus.LEFT),
+    EmploymentStatus.ACTIVE: (EmploymentStatus.LEAVING, EmploymentStatus.LEFT),
+    EmploymentStatus.LEAVING: (EmploymentStatus.ACTIVE, EmploymentStatus.LEFT),
+    EmploymentStatus.LEFT: (EmploymentStatus.ONBOARDING, EmploymentStatus.ACTIVE),
+}
+
+
+class RoleScope(models.TextChoices):
+    """Where a role is usually held: across the organisation, or in one unit (with its subtree)."""
+
+    ORG = "org", _("Whole organisation")
+    UNIT = "unit", _("One unit")

@@ -6,3 +6,10 @@ class ProcurementConfig(AppConfig):
     name = "zhidu.procurement"
     label = "procurement"
     verbose_name = _("Procurement")
+
+    def ready(self):
+        from . import approval, params, ui
+
+        params.define_all()
+        approval.register()
+        ui.register()

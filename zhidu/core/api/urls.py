@@ -3,6 +3,9 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("approvals/", include("zhidu.core.approvals.api.urls")),
+    path("params/", include("zhidu.core.params.api.urls")),
+    path("audit/", include("zhidu.core.audit.api_urls")),
     path("org/", include("zhidu.org.api.urls")),
     path("procurement/", include("zhidu.procurement.api.urls")),
 ]

@@ -26,7 +26,23 @@ class BaseModel(ScopedModelMixin, models.Model):
         abstract = True
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)  # Django 6.1 passes fetch_mode
         instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Reloaded values are what the database holds: the change log compares the next save
+        against them, not against the values first loaded (else another writer's change
+        would be attributed to this save)."""
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        loaded = dict(self.__dict__.get("_loaded_values") or {})
+        names = None if fields is None else set(fields)
+        deferred = self.get_deferred_fields()
+        for field in self._meta.concrete_fields:
+            if field.attname in deferred:
+                continue
+            if names is not None and field.attname not in names and field.name not in names:
+                continue
+            loaded[field.attname] = self.__dict__.get(field.attname)
+        self._loaded_values = loaded

@@ -32,8 +32,10 @@ class ChangeLogEntry(models.Model):
         EVENT = "event", _("Event")
 
     time = models.DateTimeField(_("time"), db_index=True)
+    # PROTECT: the actor id is part of the entry's hash, so a user who changed something is
+    # deactivated, never deleted (SET_NULL would make every entry of theirs look tampered with).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("actor"),
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)

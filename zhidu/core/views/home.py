@@ -1,9 +1,9 @@
-"""Pages of the core: home (我的待办)."""
+"""Home page (我的待办)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .registry import HOME_PANELS
+from ..registry import HOME_PANELS
 
 
 @login_required

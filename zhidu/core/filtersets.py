@@ -1,0 +1,100 @@
+"""The base FilterSet shared by list pages and the API (DESIGN "Architecture": filtersets.py).
+
+    class PurchaseRequestFilterSet(ZhiduFilterSet):
+        search_fields = ("number", "title", "requester__name")
+        department = django_filters.ModelChoiceFilter(queryset=scoped_choices("org.OrgUnit"))
+
+        class Meta:
+            model = PurchaseRequest
+            fields = ("status", "department")
+
+`q` is the free-text search: every whitespace-separated term must match one of
+`search_fields` (case-insensitive `icontains`, or the lookup given after `__` when the field
+ends with one, e.g. "number__iexact").
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django.apps import apps
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MAX_SEARCH_TERMS = 8
+LOOKUPS = {"exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith"}
+
+
+def scoped_choices(model, action: str = "view"):
+    """A `queryset=` callable for ModelChoiceFilter: the choices the requesting user may see.
+
+    `model` is a model class or "app_label.ModelName" (resolved lazily, so apps can refer to
+    each other without import cycles). Falls back to all objects when the model has no
+    `restrict` (not a BaseModel).
+    """
+
+    def _queryset(request):
+        m = apps.get_model(model) if isinstance(model, str) else model
+        qs = m._default_manager.all()
+        user = getattr(request, "user", None)
+        if request is None or user is None:
+            return qs
+        if hasattr(qs, "restrict"):
+            return qs.restrict(user, action)
+        return qs
+
+    return _queryset
+
+
+class ZhiduFilterSet(django_filters.FilterSet):
+    """A FilterSet with the `q` search box first."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    def search(self, queryset, name, value):
+        terms = [t for t in (value or "").split() if t][:MAX_SEARCH_TERMS]
+        if not terms or not self.search_fields:
+            return queryset
+        for term in terms:
+            conditions = []
+            for field in self.search_fields:
+                lookup = field.rsplit("__", 1)
+                if len(lookup) == 2 and lookup[1] in LOOKUPS:
+                    conditions.append(Q(**{field: term}))
+                else:
+                    conditions.append(Q(**{f"{field}__icontains": term}))
+            queryset = queryset.filter(reduce(or_, conditions))
+        # a search through to-many relations may repeat rows
+        if any("__" in f and self._is_multi(f) for f in self.search_fields):
+            queryset = queryset.distinct()
+        return queryset
+
+    def _is_multi(self, path: str) -> bool:
+        model = self.queryset.model
+        for part in path.split("__"):
+            try:
+                field = model._meta.get_field(part)
+            except Exception:
+                return False
+            if field.many_to_many or field.one_to_many:
+                return True
+            if not field.is_relation:
+                return False
+            model = field.related_model
+        return False
+
+    @property
+    def active_filters(self) -> int:
+        """How many filters carry a value (shown as a badge on the filter card)."""
+        if not self.is_bound:
+            return 0
+        count = 0
+        for name in self.filters:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
+            if any(v not in (None, "") for v in values):
+                count += 1
+        return count
