@@ -84,8 +84,14 @@ def _serve(host: str, port: int, workers: int, *, threads: int, in_process_worke
 def _demo(argv: list[str]) -> None:
     args = _serve_parser("demo").parse_args(argv)
     _setup(demo=True)
+    import logging
+
     from django.conf import settings
     from django.core.management import call_command
+
+    # The demo console shows the banner and problems, not a line per background task.
+    for name in ("django.tasks", "django_tasks_db"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     print(f"Preparing the demo database ({settings.DATABASES['default']['NAME']}) ...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)

@@ -282,6 +282,12 @@ LOGGING = {
 }
 
 MAILERS = {"default": {"BACKEND": os.environ.get("ZHIDU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+if DEMO and "ZHIDU_EMAIL_BACKEND" not in os.environ:
+    # The demo keeps its console readable: e-mails are written to files in var/mail instead.
+    MAILERS["default"] = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("ZHIDU_FROM_EMAIL", "zhidu@localhost")
 if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {

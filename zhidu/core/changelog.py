@@ -21,6 +21,7 @@ from SQLite or PostgreSQL years later, so everything hashed is canonical:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import hashlib
@@ -28,7 +29,8 @@ import ipaddress
 import json
 import math
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -124,10 +126,8 @@ def _loaded_snapshot(instance) -> dict | None:
             continue
         value = loaded[field.attname]
         if value is not None:
-            try:
+            with contextlib.suppress(Exception):  # keep the raw value rather than fail a save
                 value = field.to_python(value)
-            except Exception:  # noqa: BLE001 - keep the raw value rather than fail a save
-                pass
         result[field.attname] = _field_value(field, value)
     return result
 
@@ -322,7 +322,7 @@ class ChainReport:
     """What `verify` found: how many entries it checked, and every problem."""
 
     checked: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = dataclass_field(default_factory=list)
 
     @property
     def ok(self) -> bool:

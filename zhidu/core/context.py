@@ -26,11 +26,13 @@ class RequestContext:
     ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("zhidu_request_context", default=RequestContext())
+_current: ContextVar[RequestContext | None] = ContextVar("zhidu_request_context", default=None)
 
 
 def current() -> RequestContext:
-    return _current.get()
+    """The context of the running request, job or command; outside any, a system context
+    with a request id of its own (so unrelated changes are never grouped under one id)."""
+    return _current.get() or RequestContext()
 
 
 def bind_user(user) -> None:
@@ -40,7 +42,7 @@ def bind_user(user) -> None:
     request context with the (anonymous) session user. `using()` restores the outer context
     when the request ends, so this never leaks into the next request.
     """
-    _current.set(replace(_current.get(), user=user))
+    _current.set(replace(current(), user=user))
 
 
 @contextmanager

@@ -56,78 +56,79 @@ ITEMS = {
 
 STANDARD = "《公司信息化设备配置标准（2026 版）》办公电脑 B 档"
 
-# key, kind, title, purpose, software, lines [(item key, quantity)], target state, requester group
+# key, kind, title, purpose, software, lines [(item key, quantity)], target state, requester group, username of
+# the requester in the demo organisation of zhidu.org.demo (others: the next person of the group)
 PLAN = [
     ("draft", RequestKind.APPLICATION, "市场部新员工笔记本电脑", "三名新入职市场专员办公使用", "WPS Office、企业微信",
-     [("t14", 3)], "draft", "dept"),
+     [("t14", 3)], "draft", "dept", "gaomin"),
     ("draft_incomplete", RequestKind.PLAN, "2026 年下半年财务部电脑更新计划", "", "用友 U8+ 客户端",
-     [("m4000q", 6), ("monitor", 6)], "draft", "dept"),
+     [("m4000q", 6), ("monitor", 6)], "draft", "dept", "zhengxiuying"),
     ("draft2", RequestKind.APPLICATION, "会议室投影仪更换", "三楼会议室投影仪亮度不足", "无", [("projector", 1)],
-     "draft", "dept"),
+     "draft", "dept", "yeqing"),
     ("leader1", RequestKind.APPLICATION, "销售部笔记本电脑更新", "销售人员外出办公，旧电脑超过五年使用年限",
-     "WPS Office、CRM 客户端", [("t14", 4)], "at_leader", "dept"),
+     "WPS Office、CRM 客户端", [("t14", 4)], "at_leader", "dept", "tanglei"),
     ("leader2", RequestKind.APPLICATION, "人事部打印机", "人事部原打印机故障无法维修", "无", [("m404", 2)],
-     "at_leader", "dept"),
+     "at_leader", "dept", "linfang"),
     ("leader_boundary", RequestKind.APPLICATION, "设计工作站（5 万元整）", "宣传设计与视频剪辑",
-     "Adobe Creative Cloud", [("p3", 2), ("calib", 1)], "at_leader", "dept"),
+     "Adobe Creative Cloud", [("p3", 2), ("calib", 1)], "at_leader", "dept", "luoting"),
     ("cfo1", RequestKind.PLAN, "财务部软件升级", "总账与固定资产模块升级，满足新会计准则",
-     "用友 U8+ 财务模块", [("u8", 1), ("m4000q", 4)], "at_cfo", "dept"),
+     "用友 U8+ 财务模块", [("u8", 1), ("m4000q", 4)], "at_cfo", "dept", "fengjing"),
     ("cfo2", RequestKind.APPLICATION, "机房核心交换机与服务器", "机房核心网络与虚拟化平台扩容",
-     "VMware vSphere / 华为 eSight", [("core", 1), ("server", 1)], "at_cfo", "it"),
+     "VMware vSphere / 华为 eSight", [("core", 1), ("server", 1)], "at_cfo", "it", "liqiang"),
     ("returned1", RequestKind.APPLICATION, "总经办高配笔记本", "领导出差办公", "WPS Office",
-     [("x1", 2)], "returned", "dept"),
-    ("returned2", RequestKind.APPLICATION, "宣传部相机", "活动拍摄与新闻宣传", "Adobe Lightroom", [("camera", 1)],
-     "returned", "dept"),
+     [("x1", 2)], "returned", "dept", "yeqing"),
+    ("returned2", RequestKind.APPLICATION, "市场部活动相机", "活动拍摄与新闻宣传", "Adobe Lightroom",
+     [("camera", 1)], "returned", "dept", "gaomin"),
     ("rejected1", RequestKind.APPLICATION, "全员第二显示器", "提升办公效率", "无", [("monitor", 20)],
-     "rejected", "dept"),
-    ("rejected2", RequestKind.APPLICATION, "财务部复合机", "打印量增加", "无", [("mfp", 2)], "rejected", "dept"),
+     "rejected", "dept", "zengxiao"),
+    ("rejected2", RequestKind.APPLICATION, "财务部复合机", "打印量增加", "无", [("mfp", 2)], "rejected", "dept", "qianli"),
     ("approved1", RequestKind.APPLICATION, "仓库无线覆盖", "仓库盘点使用 PDA，需要无线网络", "无",
-     [("ap", 6), ("s5735", 1)], "approved", "dept"),
+     [("ap", 6), ("s5735", 1)], "approved", "dept", "caiming"),
     ("approved2", RequestKind.APPLICATION, "终端安全软件续期", "原终端杀毒授权到期（SEC-01）", "奇安信天擎",
-     [("antivirus", 1)], "approved", "it"),
+     [("antivirus", 1)], "approved", "it", "zhoumin"),
     ("quoting1", RequestKind.APPLICATION, "生产部台式机", "车间统计员使用", "WPS Office、MES 客户端",
-     [("m4000q", 5)], "quoting", "dept"),
+     [("m4000q", 5)], "quoting", "dept", "jialiang"),
     ("ordered1", RequestKind.APPLICATION, "办公楼接入交换机更换", "老旧交换机频繁掉线", "无", [("s5735", 4)],
-     "ordered", "it"),
+     "ordered", "it", "zhangwei"),
     ("ordered2", RequestKind.APPLICATION, "行政部打印机", "行政部打印量大", "无", [("m404", 3), ("toner", 6)],
-     "ordered_waiver", "dept"),
+     "ordered_waiver", "dept", "yeqing"),
     ("ordered3", RequestKind.PLAN, "供应链系统采购", "上线采购与库存管理", "金蝶云星空", [("k3", 1)], "ordered",
-     "dept"),
-    ("partial1", RequestKind.APPLICATION, "技术部笔记本电脑", "研发人员移动办公", "IDE、WPS Office",
-     [("t14", 5)], "partially_accepted", "dept"),
+     "dept", "weixia"),
+    ("partial1", RequestKind.APPLICATION, "研发中心笔记本电脑", "研发人员移动办公", "IDE、WPS Office",
+     [("t14", 5)], "partially_accepted", "dept", "xiepeng"),
     ("accepted1", RequestKind.APPLICATION, "UPS 电源", "机房外配线间断电保护", "无", [("ups", 2)], "accepted",
-     "it"),
-    ("stocked1", RequestKind.APPLICATION, "客服中心台式机", "客服坐席扩容", "呼叫中心客户端",
-     [("m4000q", 8), ("monitor", 8)], "stocked_in", "dept"),
-    ("stocked2", RequestKind.APPLICATION, "会议室无线 AP", "会议室无线信号差", "无", [("ap", 4)], "stocked_in", "it"),
+     "it", "liqiang"),
+    ("stocked1", RequestKind.APPLICATION, "销售部客服坐席台式机", "客服坐席扩容", "呼叫中心客户端",
+     [("m4000q", 8), ("monitor", 8)], "stocked_in", "dept", "liangyan"),
+    ("stocked2", RequestKind.APPLICATION, "会议室无线 AP", "会议室无线信号差", "无", [("ap", 4)], "stocked_in", "it", "zhoumin"),
     ("stocked3", RequestKind.APPLICATION, "WPS 正版化", "软件正版化（SW-02）", "WPS Office", [("office", 50)],
-     "stocked_in", "it"),
+     "stocked_in", "it", "sunli"),
     ("reimbursed1", RequestKind.APPLICATION, "财务部打印机", "财务凭证打印", "无", [("m404", 2)], "reimbursed",
-     "dept"),
-    ("closed1", RequestKind.APPLICATION, "总经办笔记本电脑", "领导办公", "WPS Office", [("x1", 1)], "closed",
-     "dept"),
-    ("closed2", RequestKind.APPLICATION, "设计部工作站", "三维设计", "AutoCAD、SolidWorks", [("p3", 1)], "closed",
-     "dept"),
+     "dept", "zhengxiuying"),
+    ("closed1", RequestKind.APPLICATION, "北京分公司笔记本电脑", "客户经理外出办公", "WPS Office", [("x1", 1)], "closed",
+     "dept", "changyue"),
+    ("closed2", RequestKind.APPLICATION, "研发中心三维设计工作站", "三维设计", "AutoCAD、SolidWorks", [("p3", 1)], "closed",
+     "dept", "yuanhao"),
     ("realloc1", RequestKind.APPLICATION, "实习生电脑", "暑期实习生临时使用", "WPS Office", [("m4000q", 3)],
-     "reallocated", "dept"),
+     "reallocated", "dept", "panting"),
     ("realloc2", RequestKind.APPLICATION, "培训室显示器", "培训室显示器老化", "无", [("monitor", 4)],
-     "reallocated", "dept"),
-    ("withdrawn1", RequestKind.APPLICATION, "市场部相机", "展会拍摄", "无", [("camera", 1)], "withdrawn", "dept"),
-    ("withdrawn2", RequestKind.APPLICATION, "法务部台式机", "新设法务岗位", "WPS Office", [("m4000q", 1)],
-     "withdrawn_draft", "dept"),
+     "reallocated", "dept", "linfang"),
+    ("withdrawn1", RequestKind.APPLICATION, "市场部相机", "展会拍摄", "无", [("camera", 1)], "withdrawn", "dept", "luoting"),
+    ("withdrawn2", RequestKind.APPLICATION, "华北区新增岗位台式机", "华北区新设销售内勤岗位", "WPS Office", [("m4000q", 1)],
+     "withdrawn_draft", "dept", "caoyang"),
 ]
 
 SUPPLIERS = ["联想（北京）有限公司", "京东企业购", "神州数码集团股份有限公司", "本地授权经销商 · 恒信科技"]
 
 FILINGS = [
     ("扫描仪", C.OFFICE_DEVICE, "富士通 fi-7160", "60 页/分钟，双面扫描，A4", "富士通", "京东企业购", 40,
-     "PaperStream Capture 随机软件", 1, "3280.00", False),
+     "PaperStream Capture 随机软件", 1, "3280.00", False, "zhengxiuying"),
     ("移动硬盘", C.DIGITAL_DEVICE, "西部数据 My Passport 4TB", "USB 3.2，4TB", "西部数据", "天猫官方旗舰店", 25,
-     "无", 2, "1198.00", False),
+     "无", 2, "1198.00", False, "zengxiao"),
     ("数位板", C.DIGITAL_DEVICE, "Wacom Intuos Pro M", "8192 级压感", "和冠", "京东自营", 12, "Wacom 驱动程序", 1,
-     "2599.00", False),
+     "2599.00", False, "luoting"),
     ("标签打印机", C.OFFICE_DEVICE, "兄弟 PT-P710BT", "蓝牙，24mm 标签", "兄弟", "苏宁易购", 60, "P-touch Editor", 1,
-     "699.00", True),
+     "699.00", True, "yeqing"),
 ]
 
 
@@ -291,10 +292,13 @@ def load(org=None, *, stdout=None) -> dict:
     # then put back to A (the policy history shows it).
     ordered_plan = sorted(enumerate(PLAN), key=lambda item: item[1][6] == "reallocated")
     switched = False
-    for index, (key, kind, title, purpose, software, spec, state, group) in ordered_plan:
-        people = cast[group]
-        requester = people[counters[group] % len(people)]
-        counters[group] += 1
+    named = getattr(org, "people", None) or {}
+    for index, (key, kind, title, purpose, software, spec, state, group, username) in ordered_plan:
+        requester = named.get(username)
+        if requester is None or requester.user_id is None or requester.status != "active":
+            people = cast[group]
+            requester = people[counters[group] % len(people)]
+            counters[group] += 1
         if state == "reallocated" and not switched:
             approvals.apply_preset(PROCESS_KEY, "B", admin, note="演示数据：方案 B（办公室审核可选择调剂）")
             switched = True
@@ -313,8 +317,11 @@ def load(org=None, *, stdout=None) -> dict:
     if switched:
         approvals.apply_preset(PROCESS_KEY, "A", admin, note="演示数据：恢复方案 A（篇1 第九条(2)）")
     filings = 0
-    for i, (item, category, model, perf, maker, supplier, days, software, qty, amount, filed) in enumerate(FILINGS):
-        person = cast["dept"][(i * 3) % len(cast["dept"])]
+    for i, (item, category, model, perf, maker, supplier, days, software, qty, amount, filed, username) in enumerate(
+            FILINGS):
+        person = named.get(username)
+        if person is None or person.user_id is None:
+            person = cast["dept"][(i * 3) % len(cast["dept"])]
         filing = services.register_self_purchase(
             actor=person.user, registered_by=person, item=item, category=category, model_name=model,
             performance=perf, manufacturer=maker, supplier=supplier,

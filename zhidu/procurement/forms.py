@@ -30,15 +30,15 @@ class PurchaseRequestForm(ZhiduForm):
 
     kind = forms.ChoiceField(label=_("Form"), choices=RequestKind.choices, initial=RequestKind.APPLICATION)
     title = forms.CharField(label=_("Title"), max_length=200)
-    purpose = forms.CharField(label=_("Purpose of use"), widget=forms.Textarea, required=False,
+    purpose = forms.CharField(label=_("Purpose of use"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                               help_text=_("Required for submission (篇14/5 第九条)."))
-    software_needs = forms.CharField(label=_("Software to be used"), widget=forms.Textarea, required=False,
+    software_needs = forms.CharField(label=_("Software to be used"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                      help_text=_("Required for submission; write “无” if none."))
     configuration_standard = forms.CharField(
-        label=_("Configuration standard"), widget=forms.Textarea, required=False,
+        label=_("Configuration standard"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
         help_text=_("The IT authority's standard configuration the items follow (PRC-15)."))
     deviates_from_standard = forms.BooleanField(label=_("Deviates from the standard configuration"), required=False)
-    deviation_justification = forms.CharField(label=_("Justification for the deviation"), widget=forms.Textarea,
+    deviation_justification = forms.CharField(label=_("Justification for the deviation"), widget=forms.Textarea(attrs={"rows": 3}),
                                               required=False)
     needed_by = forms.DateField(label=_("Needed by"), required=False)
     expected_contract_amount = money_field(
@@ -53,15 +53,19 @@ class PurchaseRequestForm(ZhiduForm):
 
 class PurchaseLineForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    item = forms.CharField(label=_("Item"), max_length=200, widget=forms.TextInput(attrs={"size": 18}))
-    category = forms.ChoiceField(label=_("Category"), choices=LineCategory.choices, initial=LineCategory.COMPUTER)
+    item = forms.CharField(label=_("Item"), max_length=200,
+                           widget=forms.TextInput(attrs={"style": "min-width: 12rem"}))
+    category = forms.ChoiceField(label=_("Category"), choices=LineCategory.choices, initial=LineCategory.COMPUTER,
+                                 widget=forms.Select(attrs={"style": "min-width: 9rem"}))
     specification = forms.CharField(label=_("Specification / configuration"), required=False,
-                                    widget=forms.TextInput(attrs={"size": 22}))
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1,
-                                  widget=forms.NumberInput(attrs={"min": "1", "data-line-quantity": "", "size": 4}))
-    unit = forms.CharField(label=_("Unit"), max_length=10, required=False, widget=forms.TextInput(attrs={"size": 3}))
+                                    widget=forms.TextInput(attrs={"style": "min-width: 14rem"}))
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, widget=forms.NumberInput(
+        attrs={"min": "1", "data-line-quantity": "", "style": "width: 6rem"}))
+    unit = forms.CharField(label=_("Unit"), max_length=10, required=False,
+                           widget=forms.TextInput(attrs={"style": "width: 4rem"}))
     unit_price = forms.DecimalField(label=_("Unit price (CNY)"), max_digits=12, decimal_places=2, min_value=0,
-                                    widget=forms.NumberInput(attrs={**MONEY_ATTRS, "data-line-price": ""}))
+                                    widget=forms.NumberInput(attrs={**MONEY_ATTRS, "data-line-price": "",
+                                                                    "style": "width: 9rem"}))
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -97,12 +101,12 @@ class QuotationForm(ZhiduForm):
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
     amount = money_field(_("Quoted amount (CNY)"))
     quoted_on = forms.DateField(label=_("Quotation date"), initial=timezone.localdate)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     file = forms.FileField(label=_("Quotation scan"), required=False)
 
 
 class WaiverForm(ZhiduForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea,
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Why fewer suppliers than the minimum were compared (PRC-11): single "
                                          "source, framework agreement, emergency…"))
 
@@ -114,7 +118,7 @@ class OrderForm(ZhiduForm):
     contract_no = forms.CharField(label=_("Contract number"), max_length=60)
     amount = money_field(_("Contract amount (CNY)"), min_value=Decimal("0.01"))
     signed_on = forms.DateField(label=_("Signed on"), initial=timezone.localdate)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, purchase_request=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +132,7 @@ class AcceptanceForm(ZhiduForm):
     accepted_by = forms.ModelChoiceField(label=_("Accepted by"), queryset=Person.objects.none())
     accepted_at = forms.DateTimeField(label=_("Accepted at"), initial=lambda: timezone.localtime().replace(
         second=0, microsecond=0))
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, progress=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,7 +178,7 @@ class StockInForm(ZhiduForm):
     received_by = forms.ModelChoiceField(label=_("Received by"), queryset=Person.objects.none())
     received_at = forms.DateTimeField(label=_("Received at"), initial=lambda: timezone.localtime().replace(
         second=0, microsecond=0))
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,11 +189,11 @@ class ReimbursementForm(ZhiduForm):
     amount = money_field(_("Amount (CNY)"), min_value=Decimal("0.01"))
     invoice_no = forms.CharField(label=_("VAT invoice number"), max_length=60)
     reimbursed_on = forms.DateField(label=_("Reimbursed on"), initial=timezone.localdate)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class ReasonForm(ZhiduForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class SelfPurchaseFilingForm(ZhiduForm):
@@ -199,11 +203,11 @@ class SelfPurchaseFilingForm(ZhiduForm):
     item = forms.CharField(label=_("Item"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=LineCategory.choices, initial=LineCategory.COMPUTER)
     model_name = forms.CharField(label=_("Model"), max_length=200)
-    performance = forms.CharField(label=_("Performance data"), widget=forms.Textarea)
+    performance = forms.CharField(label=_("Performance data"), widget=forms.Textarea(attrs={"rows": 3}))
     manufacturer = forms.CharField(label=_("Manufacturer"), max_length=200)
     supplier = forms.CharField(label=_("Supplier"), max_length=200)
     purchase_date = forms.DateField(label=_("Purchase date"))
-    software_info = forms.CharField(label=_("Software information"), widget=forms.Textarea,
+    software_info = forms.CharField(label=_("Software information"), widget=forms.Textarea(attrs={"rows": 3}),
                                     help_text=_("Installed software and licences; write “无” if none."))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
     amount = money_field(_("Amount (CNY)"), required=False)
@@ -214,4 +218,4 @@ class SelfPurchaseFilingForm(ZhiduForm):
 
 
 class FileFilingForm(ZhiduForm):
-    note = forms.CharField(label=_("Filing note"), widget=forms.Textarea, required=False)
+    note = forms.CharField(label=_("Filing note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -18,7 +18,14 @@ from django.views.generic import RedirectView, View
 
 from zhidu.core.errors import RuleViolation
 from zhidu.core.scoping import user_person_id
-from zhidu.core.views import DEFAULT_TABS, ObjectDeleteView, ObjectDetailView, ObjectFormView, ObjectListView, Tab
+from zhidu.core.views import (
+    DEFAULT_TABS,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectFormView,
+    ObjectListView,
+    Tab,
+)
 from zhidu.core.views.edit import add_errors
 from zhidu.core.views.mixins import ScopedObjectMixin
 from zhidu.core.views.printing import ObjectPrintView
@@ -141,7 +148,7 @@ class PurchaseRequestDetailView(ObjectDetailView):
     tabs = (
         Tab("details", gettext_lazy("Details")),
         Tab("quotations", gettext_lazy("Quotations"), "procurement/tabs/quotations.html"),
-        Tab("order", gettext_lazy("Order"), "procurement/tabs/order.html"),
+        Tab("order", gettext_lazy("Order / contract"), "procurement/tabs/order.html"),
         Tab("acceptance", gettext_lazy("Acceptance"), "procurement/tabs/acceptance.html"),
         Tab("stock_in", gettext_lazy("Stock-in"), "procurement/tabs/stock_in.html"),
         Tab("reimbursement", gettext_lazy("Reimbursement"), "procurement/tabs/reimbursement.html"),
@@ -490,6 +497,32 @@ class ReimburseView(RequestActionView):
 # --- Print views (A4) ----------------------------------------------------------------------
 
 
+def organisation_of(unit) -> str:
+    """The company (or school, branch) a department belongs to, for the header of a paper form."""
+    from zhidu.org.choices import UnitKind
+    from zhidu.org.models import OrgUnit
+
+    kinds = {UnitKind.COMPANY, UnitKind.SUBSIDIARY, UnitKind.BRANCH, UnitKind.SCHOOL}
+    chain = OrgUnit.objects.in_bulk(unit.ancestor_ids())
+    for unit_id in reversed(unit.ancestor_ids()):
+        ancestor = chain.get(unit_id)
+        if ancestor is not None and ancestor.kind in kinds:
+            return ancestor.name
+    return ""
+
+
+class ProcurementPrintView(ObjectPrintView):
+    def organisation_unit(self):
+        return self.object.department
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        name = organisation_of(self.organisation_unit())
+        if name:
+            response.context_data["organisation_name"] = name
+        return response
+
+
 def approval_rounds(obj) -> list[dict]:
     """Every approval of the request (a returned one is followed by a resubmission) with its opinions."""
     from zhidu.core.approvals.models import ApprovalRequest
@@ -506,7 +539,7 @@ def approval_rounds(obj) -> list[dict]:
     return rounds
 
 
-class PurchaseRequestPrintView(ObjectPrintView):
+class PurchaseRequestPrintView(ProcurementPrintView):
     """《信息化配置申请》 / 《信息化配置需求计划》 with its lines and every approval opinion."""
 
     model = PurchaseRequest
@@ -514,14 +547,14 @@ class PurchaseRequestPrintView(ObjectPrintView):
     select_related = ("requester", "department")
 
     def get_document_title(self, obj):
-        return _("信息化配置需求计划") if obj.kind == RequestKind.PLAN else _("信息化配置申请")
+        return str(RequestKind(obj.kind).label)  # 《信息化配置申请》 / 《信息化配置需求计划》
 
     def get_extra_context(self):
         obj = self.object
         return {"lines": list(obj.lines.all()), "rounds": approval_rounds(obj), "document_date": obj.created}
 
 
-class AcceptancePrintView(ObjectPrintView):
+class AcceptancePrintView(ProcurementPrintView):
     """《验收记录》: the per-line results of one acceptance, with signatures (PRC-12)."""
 
     model = Acceptance
@@ -531,8 +564,11 @@ class AcceptancePrintView(ObjectPrintView):
     def get_base_queryset(self):
         return Acceptance.objects.filter(request_id=self.kwargs["request_pk"])
 
+    def organisation_unit(self):
+        return self.object.request.department
+
     def get_document_title(self, obj):
-        return _("验收记录")
+        return _("Acceptance record")  # 《验收记录》
 
     def get_document_number(self, obj):
         position = list(obj.request.acceptances.order_by("accepted_at", "id").values_list("pk", flat=True))
@@ -545,7 +581,7 @@ class AcceptancePrintView(ObjectPrintView):
                 "document_date": obj.accepted_at}
 
 
-class StockInPrintView(ObjectPrintView):
+class StockInPrintView(ProcurementPrintView):
     """入库单 (PRC-13): what was taken into stock."""
 
     model = StockIn
@@ -555,8 +591,11 @@ class StockInPrintView(ObjectPrintView):
     def get_base_queryset(self):
         return StockIn.objects.filter(request_id=self.kwargs["request_pk"])
 
+    def organisation_unit(self):
+        return self.object.request.department
+
     def get_document_title(self, obj):
-        return _("入库单")
+        return _("Warehouse receipt")  # 入库单
 
     def get_extra_context(self):
         return {"request_obj": self.object.request, "items": list(self.object.lines.select_related("line")),

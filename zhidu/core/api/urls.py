@@ -6,6 +6,7 @@ urlpatterns = [
     path("approvals/", include("zhidu.core.approvals.api.urls")),
     path("params/", include("zhidu.core.params.api.urls")),
     path("audit/", include("zhidu.core.audit.api_urls")),
+    path("notifications/", include("zhidu.core.notifications.api_urls")),
     path("org/", include("zhidu.org.api.urls")),
     path("procurement/", include("zhidu.procurement.api.urls")),
 ]

@@ -16,7 +16,7 @@ from zhidu.core import params
 
 from .choices import Match, Mode, Operator, Resolver
 from .forms import format_choices
-from .policy import condition_rows, describe_lines, empty_rule, empty_step
+from .policy import condition_rows, describe_lines, empty_rule, empty_step, tr
 
 
 def apply_op(definition: dict, op: str) -> dict:
@@ -96,16 +96,18 @@ def editor_rules(definition: dict, errors: dict | None = None, *, person_numbers
         for si, step in enumerate(rule.get("steps", [])):
             person = step.get("person")
             steps.append({
-                "k": si, **{k: step.get(k) for k in ("key", "name", "resolver", "role", "context_key", "mode",
+                "k": si, **{k: step.get(k) for k in ("key", "resolver", "role", "context_key", "mode",
                                                      "opinion_required")},
+                "name": tr(step.get("name")),
                 "deadline_hours": step.get("deadline_hours") or "",
                 "person_no": step.get("_person_no") or person_numbers.get(person, ""),
-                "choices_text": format_choices(step.get("choices")),
+                "choices_text": format_choices([{"value": c.get("value"), "label": tr(c.get("label"))}
+                                                for c in step.get("choices") or []]),
                 "errors": _errors_under(errors, f"rules.{ri}.steps.{si}"),
                 "first": si == 0, "last": si == len(rule.get("steps", [])) - 1,
             })
         result.append({
-            "i": ri, "name": rule.get("name", ""), "match": match, "conds": conds, "steps": steps,
+            "i": ri, "name": tr(rule.get("name")), "match": match, "conds": conds, "steps": steps,
             "errors": {k: v for k, v in rule_errors.items() if k in ("name", "steps", "condition")}
             | ({"rule": errors[f"rules.{ri}"]} if f"rules.{ri}" in errors else {}),
             "first": ri == 0, "last": ri == len(rules) - 1,

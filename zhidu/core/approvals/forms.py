@@ -55,10 +55,10 @@ class TransferForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    delegate = PersonField(label=_("Delegate"), max_length=100, help_text=_("Employee number or full name."))
-    start = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+    delegate = PersonField(label=_("Stand-in"), max_length=100, help_text=_("Employee number or full name."))
+    start = forms.DateTimeField(label=_("Delegation starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                               format="%Y-%m-%dT%H:%M"))
-    end = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+    end = forms.DateTimeField(label=_("Delegation ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                             format="%Y-%m-%dT%H:%M"))
     process_keys = forms.MultipleChoiceField(label=_("Processes"), required=False,
                                              widget=forms.CheckboxSelectMultiple,

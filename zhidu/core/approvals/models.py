@@ -212,6 +212,14 @@ class ApprovalTask(BaseModel):
     def __str__(self):
         return f"{self.request} · {self.step_name} · {self.assignee}"
 
+    @classmethod
+    def scope_participant_q(cls, person_id, action):
+        """The requester and everyone with a task on the request see all its tasks (the chain)."""
+        if action != "view":
+            return None
+        mine = ApprovalTask.objects.filter(Q(assignee_id=person_id) | Q(acting_for_id=person_id)).values("request_id")
+        return Q(request__requester_id=person_id) | Q(request_id__in=mine)
+
     @property
     def is_open(self) -> bool:
         return self.status == TaskStatus.OPEN

@@ -108,7 +108,7 @@ def _due(step: dict, now) -> datetime.datetime | None:
 
 
 def _lock(request_id: int) -> ApprovalRequest:
-    return ApprovalRequest.objects.select_for_update().select_related("policy_version").get(pk=request_id)
+    return ApprovalRequest.objects.select_for_update(of=("self",)).select_related("policy_version").get(pk=request_id)
 
 
 def _callback(request: ApprovalRequest, name: str) -> None:
@@ -606,7 +606,7 @@ def save_policy_version(*, policy: ApprovalPolicy, definition: dict, actor, note
     """
     normalized = validate_definition(definition, strict=strict)
     with transaction.atomic():
-        policy = ApprovalPolicy.objects.select_for_update().select_related("current_version").get(pk=policy.pk)
+        policy = ApprovalPolicy.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=policy.pk)
         current = policy.current_version
         if expected_version is not None and current is not None and current.number != expected_version:
             raise Conflict(

@@ -55,6 +55,17 @@ def _subject_url(subject) -> str | None:
     return getter() if getter else None
 
 
+def facts_of(approval) -> list[dict]:
+    """The facts the routing used, labelled with the process's field labels where it declares them."""
+    process = get_process(approval.process_key)
+    labels = dict(getattr(process, "fields", None) or [])
+    labels.setdefault("requester", _("Requester"))
+    labels.setdefault("department", _("Department"))
+    labels.setdefault("amount", _("Amount"))
+    return [{"key": key, "label": labels.get(key, key), "value": value}
+            for key, value in (approval.context_data or {}).items()]
+
+
 def _status_for(exc: Exception) -> int:
     return 409 if isinstance(exc, Conflict) else 400
 
@@ -82,7 +93,7 @@ def _task_page(request, task, *, decision_form=None, transfer_form=None, status=
     is_assignee = person is not None and person.pk == task.assignee_id
     context = {
         "task": task, "approval": approval, "subject": subject, "subject_url": _subject_url(subject),
-        "events": events, "facts": approval.context_data or {},
+        "events": events, "facts": facts_of(approval),
         "decision_form": decision_form or DecisionForm(),
         "transfer_form": transfer_form or TransferForm(),
         "can_transfer": task.status == TaskStatus.OPEN and approval.is_pending
@@ -155,7 +166,7 @@ def request_detail(request, pk):
     return render(request, "approvals/request_detail.html", {
         "approval": approval, "subject": subject, "subject_url": _subject_url(subject),
         "events": list(selectors.timeline_for(subject)) if subject is not None else [],
-        "facts": approval.context_data or {}, "rules": describe(approval.policy_version.definition),
+        "facts": facts_of(approval), "rules": describe(approval.policy_version.definition),
         "history": list(selectors.approvals_for(subject)) if subject is not None else [],
     })
 

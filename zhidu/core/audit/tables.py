@@ -34,7 +34,7 @@ def object_type_label(entry: ChangeLogEntry) -> str:
 class ChangeLogTable(ZhiduTable):
     id = tables.Column(verbose_name="#")
     time = tables.Column(verbose_name=_("Time"))
-    actor_name = tables.Column(verbose_name=_("Actor"))
+    actor_name = tables.Column(verbose_name=_("Actor"), default=_("System"))
     source = tables.Column(verbose_name=_("Source"))
     action = tables.Column(verbose_name=_("Action"))
     object_type = tables.Column(verbose_name=_("Object type"), accessor="content_type", orderable=False)
@@ -45,6 +45,7 @@ class ChangeLogTable(ZhiduTable):
         model = ChangeLogEntry
         fields = ("id", "time", "actor_name", "source", "action", "object_type", "object_repr", "request_id")
         order_by = ("-id",)
+        row_attrs = {"data-entry": lambda record: record.pk}
 
     required_columns = ("id",)
 
@@ -71,7 +72,8 @@ class ChangeLogTable(ZhiduTable):
 
     def render_action(self, value, record):
         return format_html(
-            '<span class="badge bg-{}-lt">{}</span>', ACTION_COLORS.get(value, "secondary"), record.get_action_display()
+            '<span class="badge bg-{}-lt">{}</span>', ACTION_COLORS.get(record.action, "secondary"),
+            record.get_action_display(),
         )
 
     def value_action(self, value, record):

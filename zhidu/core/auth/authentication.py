@@ -28,3 +28,17 @@ class SessionAuthentication(authentication.SessionAuthentication):
         if result is not None:
             context.bind_user(result[0])
         return result
+
+
+# OpenAPI (drf-spectacular): the same security schemes as DRF's classes ("tokenAuth", "cookieAuth").
+try:
+    from drf_spectacular.authentication import SessionScheme, TokenScheme
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    class ZhiduTokenScheme(TokenScheme):
+        target_class = "zhidu.core.auth.authentication.TokenAuthentication"
+
+    class ZhiduSessionScheme(SessionScheme):
+        target_class = "zhidu.core.auth.authentication.SessionAuthentication"

@@ -9,6 +9,8 @@ from zhidu.core.registry import MenuItem, register_menu
 
 
 def register() -> None:
+    from . import authentication  # noqa: F401  (registers the OpenAPI security schemes)
+
     register_menu(
         "system", _("System"), "settings",
         [

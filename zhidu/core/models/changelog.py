@@ -21,6 +21,9 @@ class ChangeLogHead(models.Model):
         verbose_name = _("change-log head")
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="core_changelog_head_singleton")]
 
+    def __str__(self):
+        return f"#{self.last_id} {self.last_hash[:12]}"
+
 
 class ChangeLogEntry(models.Model):
     """One change to one object: who, when, from where, and the values before and after."""

@@ -16,6 +16,7 @@ from .registry import Kind, Parameter, define, definition, definitions, is_defin
 get = store.get
 is_default = store.is_default
 clear_cache = store.clear_cache
+snapshot = store.snapshot
 
 
 def set_value(*, key: str, value, actor, note: str = ""):
@@ -27,5 +28,5 @@ def set_value(*, key: str, value, actor, note: str = ""):
 
 __all__ = [
     "Kind", "Parameter", "clear_cache", "define", "definition", "definitions", "get", "is_default", "is_defined",
-    "set_value", "undefine",
+    "set_value", "snapshot", "undefine",
 ]

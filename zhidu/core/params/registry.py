@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 
@@ -124,14 +123,18 @@ class Parameter:
             )
         return value
 
+    def choice_label(self, value) -> str:
+        for choice_value, label in self.choices or []:
+            if str(choice_value) == str(value):
+                return str(label)
+        return ""
+
     def display(self, value) -> str:
         """A human-readable value: money with thousands separators, the label of a choice…"""
         if value is None:
             return ""
         if self.kind == Kind.MONEY:
-            return _("%(amount)s CNY") % {
-                "amount": number_format(decimal.Decimal(value), decimal_pos=2, force_grouping=True)
-            }
+            return f"¥{decimal.Decimal(value).quantize(decimal.Decimal('0.01')):,}"
         if self.kind == Kind.HOURS:
             return _("%(n)s h") % {"n": value}
         if self.kind == Kind.DAYS:
@@ -139,9 +142,7 @@ class Parameter:
         if self.kind == Kind.BOOL:
             return _("Yes") if value else _("No")
         if self.kind == Kind.CHOICE:
-            for choice_value, label in self.choices or []:
-                if str(choice_value) == str(value):
-                    return f"{choice_value} · {label}"
+            return f"{value} · {self.choice_label(value)}" if self.choice_label(value) else str(value)
         if isinstance(value, datetime.datetime):
             return value.isoformat()
         return str(value)

@@ -12,6 +12,7 @@ threads.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
@@ -91,6 +92,17 @@ def clear_cache() -> None:
     scope = _request_scope.get()
     if scope is not None:
         scope.clear()
+
+
+@contextmanager
+def snapshot():
+    """Read parameters as one consistent set, checking the revision once (for jobs and commands;
+    web requests get this automatically)."""
+    token = _request_scope.set({})
+    try:
+        yield
+    finally:
+        _request_scope.reset(token)
 
 
 def get(key: str):

@@ -53,6 +53,7 @@ def rows(stored=None) -> list[dict]:
         except ValidationError:
             value = param.default
         result.append({"param": param, "value": value, "display": param.display(value),
+                       "choice_label": param.choice_label(value) if param.kind == "choice" else "",
                        "default_display": param.display(param.default), "row": row,
                        "is_default": row is None or value == param.default})
     return result

@@ -8,6 +8,11 @@ Loaded for the whole suite by the root conftest.py (`pytest_plugins`). A test as
         page.goto(f"{live_server.url}/accounts/login/")
         ...
 
+Several people at once: `new_page()` opens a page in a fresh context per person, `login_as(page,
+user)` signs a test user in through the form, `zh(msgid)` is the Chinese text a user sees,
+`api_post(page, path, data)` calls the API with the page's session (CSRF included), and the
+`screenshot_dir` fixture is where screenshots go ($ZHIDU_SCREENSHOT_DIR or a tmp dir).
+
 Chromium is /usr/bin/chromium (Debian's `chromium` package; override with ZHIDU_CHROMIUM).
 Where it is missing the browser tests are skipped with a message saying how to install it,
 unless ZHIDU_REQUIRE_BROWSER=1 (set by .ci/run): then they fail, so CI never passes without
@@ -35,7 +40,7 @@ CHROMIUM_ARGS = [
 #: Playwright's default wait for an element or a navigation (milliseconds).
 DEFAULT_TIMEOUT_MS = 20_000
 
-BROWSER_FIXTURES = {"browser", "browser_context", "page", "_playwright"}
+BROWSER_FIXTURES = {"browser", "browser_context", "page", "_playwright", "new_page"}
 
 
 def browser_required() -> bool:
@@ -112,3 +117,70 @@ def login(page, username: str, password: str) -> None:
         "button[type=submit], input[type=submit]"
     ).first.click()
     page.wait_for_load_state("domcontentloaded")
+
+
+# -- helpers for tests with several people (added by the browser-tests engineer) ---------------
+@pytest.fixture
+def new_page(browser, live_server):
+    """A factory of pages, each in its own fresh context (own cookies): one per person, so an
+    employee and an approver are signed in side by side.
+
+        requester = new_page(); login_as(requester, employee)
+        leader = new_page(); login_as(leader, it_leader)
+    """
+    contexts = []
+
+    def factory(*, locale: str = "zh-CN"):
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, timezone_id="Asia/Shanghai",
+            viewport={"width": 1366, "height": 900},
+        )
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield factory
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def login_as(page, user, password: str | None = None) -> None:
+    """`login` for a User of the test database (PASSWORD of zhidu.core.testing by default); fails
+    with the page's text when the login form did not let the user in."""
+    from zhidu.core.testing.users import PASSWORD
+
+    login(page, user.get_username(), password or PASSWORD)
+    if "/accounts/login/" in page.url:
+        text = page.locator("body").inner_text()[:500]
+        pytest.fail(f"login as {user.get_username()} failed: {text}", pytrace=False)
+
+
+def zh(message: str) -> str:
+    """What a Chinese user sees for an English msgid (the zh-hans translation, or the msgid
+    itself while the catalogue lacks it): tests assert the Chinese UI without hard-coding
+    translations that are still being written."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(message)
+
+
+def csrf_headers(page) -> dict:
+    """Headers for an unsafe API call through the page's session (DRF session auth checks CSRF)."""
+    token = next((c["value"] for c in page.context.cookies() if c["name"] == "csrftoken"), "")
+    return {"X-CSRFToken": token, "Referer": page.url or "/"}
+
+
+def api_post(page, path: str, data: dict):
+    """POST JSON to the API as the page's signed-in user; returns Playwright's APIResponse."""
+    return page.request.post(path, data=data, headers=csrf_headers(page))
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path):
+    """Where browser tests write screenshots/PDFs: $ZHIDU_SCREENSHOT_DIR (e.g. bench/out) or a tmp dir."""
+    target = Path(os.environ.get("ZHIDU_SCREENSHOT_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    return target

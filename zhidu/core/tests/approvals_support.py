@@ -134,8 +134,8 @@ def build_org() -> Org:
     return org
 
 
-@pytest.fixture
-def org(db):
+@pytest.fixture(name="org")
+def org_fixture(db):
     FACTS.clear()
     CALLS.clear()
     params.clear_cache()

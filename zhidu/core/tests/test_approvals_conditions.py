@@ -11,7 +11,7 @@ from zhidu.core.approvals.presets import PRESETS, THRESHOLD_PARAM
 from zhidu.core.errors import RuleViolation
 from zhidu.org.models import OrgUnit
 
-from .approvals_support import org, preset_definition, step  # noqa: F401
+from .approvals_support import org_fixture, preset_definition, step  # noqa: F401
 
 
 @pytest.mark.parametrize(("actual", "op", "expected", "result"), [

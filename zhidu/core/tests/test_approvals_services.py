@@ -15,7 +15,7 @@ from zhidu.core.approvals.presets import THRESHOLD_PARAM
 from zhidu.core.errors import Conflict, RuleViolation
 from zhidu.core.models import TimelineEvent
 
-from .approvals_support import CALLS, PROCESS, make_policy, one_rule, org, preset_definition, step  # noqa: F401
+from .approvals_support import CALLS, PROCESS, make_policy, one_rule, org_fixture, preset_definition, step  # noqa: F401
 
 
 def submit(org, subject, requester=None):

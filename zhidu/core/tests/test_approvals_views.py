@@ -17,11 +17,13 @@ from zhidu.core.approvals.models import ApprovalPolicy, Delegation
 from zhidu.core.approvals.ui import waiting_for_me_panel
 from zhidu.core.params.models import ParameterChange
 
-from .approvals_support import PROCESS, make_policy, one_rule, org, preset_definition, step  # noqa: F401
+from .approvals_support import PROCESS, make_policy, one_rule, org_fixture, preset_definition, step  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client, settings):
+    """Assertions read the English msgids: pages follow the language cookie (LanguageMiddleware)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 

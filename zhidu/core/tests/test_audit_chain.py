@@ -256,7 +256,7 @@ def test_a_missing_head_row_is_detected(actor):
     assert code == 1 and "head row is missing" in err
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the command closes the connections when it ends
 def test_the_console_command_exits_1_when_tampered(actor):
     from zhidu.cli import main
 

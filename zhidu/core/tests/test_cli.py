@@ -26,7 +26,7 @@ def zhidu_command() -> list[str]:
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a user's shell: no test settings, SQLite in a temporary var dir."""
     env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "ZHIDU_TESTING", "ZHIDU_TEST_DB_NAME", "ZHIDU_DEMO", "ZHIDU_DEBUG"}
+           if k not in {"DATABASE_URL", "ZHIDU_TESTING", "ZHIDU_TEST_DB_NAME", "ZHIDU_DEMO", "ZHIDU_DEBUG", "ZHIDU_SECRET_KEY"}
            and not k.startswith("PYTEST")}
     env.update(ZHIDU_VAR_DIR=str(tmp_path / "var"), PYTHONUNBUFFERED="1", **extra)
     return env
@@ -111,9 +111,18 @@ def test_demo_serves_the_login_page_and_static_files(tmp_path):
         assert f"http://127.0.0.1:{port}/" in output
         assert "admin" in output  # the demo accounts are printed
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop the demo and the web workers it spawned (its own process group)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
         try:
             proc.wait(timeout=30)
+            break
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+            continue

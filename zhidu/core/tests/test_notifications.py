@@ -156,3 +156,39 @@ def test_list_query_count_does_not_grow_with_the_page(client):
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("notifications:list")).status_code == 200
     assert len(many) == len(few)
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def test_api_lists_only_own_notifications_and_marks_read(client):
+    alice, bob = UserFactory(), UserFactory()
+    first = notify(users=[alice], message="一", link="/a/", email=False)[0]
+    notify(users=[alice], message="二", email=False)
+    theirs = notify(users=[bob], message="bob's", email=False)[0]
+    client.force_login(alice)
+    data = client.get("/api/notifications/").json()
+    assert sorted(item["message"] for item in data["results"]) == ["一", "二"]
+    assert client.get(f"/api/notifications/{theirs.pk}/").status_code == 404
+    response = client.post(f"/api/notifications/{first.pk}/read/")
+    assert response.status_code == 200 and response.json()["read"] is True
+    assert [item["message"] for item in client.get("/api/notifications/?unread=1").json()["results"]] == ["二"]
+    assert client.post(f"/api/notifications/{theirs.pk}/read/").status_code == 404
+    assert client.post("/api/notifications/read-all/").json() == {"marked": 1}
+    assert unread_count(alice) == 0 and unread_count(bob) == 1
+    client.logout()
+    assert client.get("/api/notifications/").status_code in {401, 403}
+
+
+def test_api_list_query_count_does_not_grow(client):
+    alice = UserFactory()
+    client.force_login(alice)
+    notify(users=[alice], message="first", email=False)
+    client.get("/api/notifications/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/notifications/")
+    for i in range(20):
+        notify(users=[alice], message=f"n{i}", email=False)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/api/notifications/")
+    assert len(many) == len(few)

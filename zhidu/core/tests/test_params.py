@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.signals import request_finished, request_started
 
 from zhidu.core import params
 from zhidu.core.errors import RuleViolation
@@ -126,7 +125,7 @@ def test_cache_costs_one_small_query_and_follows_other_processes(db, django_asse
 def test_request_scope_checks_once_per_request(db, django_assert_num_queries):
     params.set_value(key=KEY, value="60000", actor=None)
     store._dirty.set(False)
-    request_started.send(sender=None)
+    store._begin_request()  # what request_started does (sending the signal would also close the DB connection)
     try:
         with django_assert_num_queries(2):  # revision + load on the first read; nothing after
             for _i in range(5):
@@ -135,10 +134,17 @@ def test_request_scope_checks_once_per_request(db, django_assert_num_queries):
         params.set_value(key=KEY, value="61000", actor=None)  # a change inside the request is seen at once
         assert params.get(KEY) == Decimal("61000.00")
     finally:
-        request_finished.send(sender=None)
+        store._end_request()
 
 
 def test_uncommitted_value_never_reaches_the_shared_cache(db):
     params.set_value(key=KEY, value="99000", actor=None)
     assert params.get(KEY) == Decimal("99000.00")  # read straight from the database while dirty
     assert store._cache["version"] is None  # the shared cache was not filled from this transaction
+
+
+def test_snapshot_for_jobs(db, django_assert_num_queries):
+    store._dirty.set(False)
+    with params.snapshot(), django_assert_num_queries(2):
+        for _i in range(3):
+            assert params.get(KEY) == Decimal("50000.00")

@@ -1,6 +1,7 @@
 """REST API of procurement: the generic suite, workflow actions and their error answers."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -80,7 +81,7 @@ def org(db):
     apply_preset("A")
     unit = make_unit("财务部")
     it = make_unit("综合管理部", is_it_authority=True)
-    return type("Org", (), dict(
+    return SimpleNamespace(
         unit=unit,
         employee=make_user(name="钱员工", department=unit, roles=[("employee", None, True,
                                                                    ["procurement.add_purchaserequest"])]),
@@ -91,7 +92,7 @@ def org(db):
             "org.view_person"])]),
         finance=make_user(name="周会计", department=it, roles=[("finance", None, True, [
             "procurement.view_purchaserequest", "procurement.reimburse_purchaserequest"])]),
-    ))
+    )
 
 
 def url(name, *args):

@@ -93,7 +93,7 @@ def test_total_check_constraint_in_database(requester):
 
 
 def test_line_validation(requester):
-    with pytest.raises(RuleViolation, match="quantity"):
+    with pytest.raises(RuleViolation, match="篇14/5 第九条"):
         make_request(requester, lines=[line(quantity=0)])
     with pytest.raises(RuleViolation):
         make_request(requester, lines=[line(unit_price="-1")])

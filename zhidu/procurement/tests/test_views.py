@@ -2,16 +2,18 @@
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhidu.core.approvals import selectors as approval_selectors
 from zhidu.core.approvals import services as approvals
 from zhidu.core.testing import ViewTestSuite, count_queries, make_unit, make_user, perms_for
 from zhidu.procurement import services
 from zhidu.procurement.approval import apply_preset
-from zhidu.procurement.choices import RequestStatus
+from zhidu.procurement.choices import RequestKind, RequestStatus
 from zhidu.procurement.models import PurchaseRequest, SelfPurchaseFiling
 
 from .factories import PersonFactory, line, make_request
@@ -81,8 +83,8 @@ def org(db):
         *PROCESS, "org.view_person", "procurement.file_selfpurchasefiling", "procurement.view_selfpurchasefiling"])])
     finance = make_user(name="周会计", department=it, roles=[("finance", None, True, [
         "procurement.view_purchaserequest", "procurement.reimburse_purchaserequest"])])
-    return type("Org", (), dict(unit=unit, it=it, employee=employee, leader=leader, cfo=cfo, it_staff=it_staff,
-                                finance=finance))
+    return SimpleNamespace(unit=unit, it=it, employee=employee, leader=leader, cfo=cfo, it_staff=it_staff,
+                           finance=finance)
 
 
 def submitted(org, amount="6000.00"):
@@ -202,7 +204,7 @@ def test_processing_pages_end_to_end(client, org):
     acceptance = request.acceptances.get()
     client.force_login(org.employee)
     response = client.get(reverse("procurement:acceptance_print", args=[request.pk, acceptance.pk]))
-    assert response.status_code == 200 and "验收记录" in response.content.decode()
+    assert response.status_code == 200 and response.context["document_title"] == str(_("Acceptance record"))
     stock_in = request.stock_ins.get()
     assert client.get(reverse("procurement:stock_in_print", args=[request.pk, stock_in.pk])).status_code == 200
     for tab in ("quotations", "order", "acceptance", "stock_in", "reimbursement"):
@@ -212,8 +214,10 @@ def test_processing_pages_end_to_end(client, org):
 def test_print_shows_every_opinion(client, org):
     request = approved(org)
     client.force_login(org.employee)
-    body = client.get(reverse("procurement:request_print", args=[request.pk])).content.decode()
-    assert "信息化配置申请" in body and "同意" in body and "王主管" in body and "data-opinions" in body
+    response = client.get(reverse("procurement:request_print", args=[request.pk]))
+    body = response.content.decode()
+    assert response.context["document_title"] == str(RequestKind.APPLICATION.label)
+    assert "同意" in body and "王主管" in body and "data-opinions" in body
 
 
 def test_withdraw_page(client, org):
