@@ -17,10 +17,13 @@ the first page, a filtered page (status = in approval), a search (q=打印机) a
    the whole server side (middleware, session, scoping, queries, template or serializer) of a
    signed-in user, without network or browser time;
 
-then prints median and p95 (nearest rank) in milliseconds, the queries per request, the rows
-the user can see (visible), those the case selects (matching) and those on the page, as a
-Markdown table; `--json FILE` writes the
-figures too. `--slowest` prints the slowest SQL query of each case (for diagnosis).
+then prints median and p95 (nearest rank) wall-clock milliseconds, the median CPU time of the
+serving thread (Django, and with SQLite the database engine too, which runs in-process; with
+PostgreSQL the server's own work is not in it), the SQL time of the counted pass, the queries
+per request, the rows the user can see (visible), those the case selects (matching) and those
+on the page, as a Markdown table; `--json FILE` writes the figures too. `--slowest` prints the
+slowest SQL query of each case (for diagnosis). The machine's load average is printed too:
+on a shared machine wall-clock times grow with it, CPU times much less.
 
 Nothing is asserted: these are figures to read, not tests (DESIGN "Data, scale and speed").
 """
@@ -31,6 +34,7 @@ import argparse
 import datetime
 import json
 import math
+import os
 import platform
 import statistics
 import sys
@@ -115,16 +119,19 @@ def measure(client, path: str, repeat: int, *, kind: str, slowest: bool) -> dict
     queries = list(ctx.captured_queries)
     matching, rows = rows_on(response, kind)
     reset_queries()
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.thread_time(), time.perf_counter()
         response = fetch(client, path)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
         assert response.status_code == 200, path
     result = {
         "path": path, "queries": len(queries), "matching": matching, "rows_on_page": rows, "bytes": len(response.content),
         "median_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
         "min_ms": round(min(times), 1), "max_ms": round(max(times), 1), "repeat": repeat,
+        "cpu_median_ms": round(statistics.median(cpu), 1),
+        "db_ms": round(sum(float(q.get("time") or 0) for q in queries) * 1000, 1),
     }
     if slowest and queries:
         worst = max(queries, key=lambda q: float(q.get("time") or 0))
@@ -142,6 +149,7 @@ def main(argv=None) -> int:
 
     from zhidu.procurement.models import PurchaseRequest
 
+    load_before = os.getloadavg()
     total = PurchaseRequest.objects.count()
     if not total:
         raise SystemExit("No purchase requests: run bench/generate.py on this database first.")
@@ -162,22 +170,28 @@ def main(argv=None) -> int:
                 figures.update(user=username, kind=kind, case=name, visible=visible)
                 results.append(figures)
                 print(f"  {username:<11} {kind:<4} {name:<8} median {figures['median_ms']:>7.1f} ms  "
-                      f"p95 {figures['p95_ms']:>7.1f} ms  {figures['queries']:>2} queries  {path}", flush=True)
+                      f"p95 {figures['p95_ms']:>7.1f} ms  cpu {figures['cpu_median_ms']:>6.1f} ms  "
+                      f"{figures['queries']:>2} queries ({figures['db_ms']} ms)  {path}", flush=True)
                 if args.slowest and "slowest_sql" in figures:
                     print(f"      slowest query {figures['slowest_sql_ms']} ms: {figures['slowest_sql'][:1500]}")
 
+    load_after = os.getloadavg()
     print()
-    print("| user | list | case | visible | matching | on page | median ms | p95 ms | queries |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
+    print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs")
+    print()
+    print("| user | list | case | visible | matching | on page | median ms | p95 ms | CPU median ms | queries | SQL ms |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['user']} | {'HTML page' if r['kind'] == 'page' else 'API'} | {r['case']} | {r['visible']} | "
-              f"{r['matching']} | {r['rows_on_page']} | {r['median_ms']} | {r['p95_ms']} | {r['queries']} |")
+              f"{r['matching']} | {r['rows_on_page']} | {r['median_ms']} | {r['p95_ms']} | {r['cpu_median_ms']} | "
+              f"{r['queries']} | {r['db_ms']} |")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "database": connection.vendor, "db": common.describe_db(args.db), "requests": total,
             "repeat": args.repeat, "python": platform.python_version(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "load_before": load_before, "load_after": load_after,
             "results": results,
         }
         args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -253,7 +253,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zhidu API",
-    "DESCRIPTION": "Zhidu (制度): IT management regulation as software. Token auth: 'Authorization: Token <key>'.",
+    "DESCRIPTION": "Zhidu (制度): IT management regulation as software. Token auth: `Authorization: Token <key>` (create the token on the \"My account\" page, /accounts/).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
         "SelfPurchaseFilingStatusEnum": "zhidu.procurement.choices.FilingStatus",
         "PurchaseApprovalChoiceEnum": "zhidu.procurement.choices.ApprovalChoice",
         "AcceptanceRejectedActionEnum": "zhidu.procurement.choices.RejectedAction",
+        # org
+        "EmploymentStatusEnum": "zhidu.org.choices.EmploymentStatus",
+        "UnitKindEnum": "zhidu.org.choices.UnitKind",
+        "RoleScopeEnum": "zhidu.org.choices.RoleScope",
     },
 }
 

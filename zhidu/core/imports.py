@@ -56,7 +56,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from . import context
@@ -87,11 +87,11 @@ class Action:
     SKIPPED = "skipped"
 
     labels = {
-        CREATED: gettext_lazy("created"),
-        UPDATED: gettext_lazy("updated"),
-        UNCHANGED: gettext_lazy("unchanged"),
-        ERROR: gettext_lazy("error"),
-        SKIPPED: gettext_lazy("not imported"),
+        CREATED: pgettext_lazy("import", "created"),
+        UPDATED: pgettext_lazy("import", "updated"),
+        UNCHANGED: pgettext_lazy("import", "unchanged"),
+        ERROR: pgettext_lazy("import", "error"),
+        SKIPPED: pgettext_lazy("import", "not imported"),
     }
 
 

@@ -13,7 +13,7 @@ from .models import OrgUnit, Person, Position, Role, RoleAlias, RoleAssignment
 
 
 def _subtree_filter(prefix: str):
-    def method(self, queryset, name, value):
+    def method(self, queryset, name, value: int):  # the type hint documents the API parameter (a unit id)
         if not value:
             return queryset
         return queryset.filter(**{f"{prefix}path__startswith": value.path})

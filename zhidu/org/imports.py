@@ -187,7 +187,7 @@ class PersonImporter(Importer):
         Column("employee_no", gettext_lazy("Employee number"),
                aliases=("工号", "员工编号", "员工工号", "职工号", "职工编号", "人员编号", "编号", "employee_no"),
                required=True, help=gettext_lazy("Unique; an existing number updates that person."), example="HX0101"),
-        Column("name", gettext_lazy("Name"), aliases=("姓名", "员工姓名", "名字", "name"), required_new=True,
+        Column("name", gettext_lazy("Full name"), aliases=("姓名", "员工姓名", "名字", "name"), required_new=True,
                help=gettext_lazy("Full name."), example="张伟"),
         Column("department", gettext_lazy("Department"),
                aliases=("部门", "所属部门", "部门名称", "部门路径", "部门编码", "department"), required_new=True,

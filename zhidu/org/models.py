@@ -121,8 +121,8 @@ class Position(BaseModel):
     scope_unit_field = None
 
     class Meta:
-        verbose_name = _("position")
-        verbose_name_plural = _("positions")
+        verbose_name = _("job position")
+        verbose_name_plural = _("job positions")
         ordering = ["name"]
 
     def __str__(self):
@@ -140,12 +140,12 @@ class Person(BaseModel):
     """
 
     employee_no = models.CharField(_("employee number"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    name = models.CharField(_("full name"), max_length=100, db_index=True)
     department = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="members", verbose_name=_("department")
     )
     position = models.ForeignKey(
-        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="holders", verbose_name=_("position")
+        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="holders", verbose_name=_("job position")
     )
     title = models.CharField(_("job title"), max_length=100, blank=True)
     manager = models.ForeignKey(

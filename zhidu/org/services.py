@@ -439,7 +439,7 @@ def transfer_person(
     if note:
         message += " " + note
     record_timeline(
-        person, verb="transferred", actor=actor, message=message,
+        person, verb="dept_transfer", actor=actor, message=message,
         data={"from": old.pk, "to": department.pk, "date": (date or timezone.localdate()).isoformat(), "ended_roles": ended},
     )
     return person

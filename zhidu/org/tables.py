@@ -58,7 +58,7 @@ class OrgUnitTable(ZhiduTable):
 
 class PersonTable(ZhiduTable):
     employee_no = ObjectLinkColumn(verbose_name=_("Employee number"))
-    name = ObjectLinkColumn(verbose_name=_("Name"))
+    name = ObjectLinkColumn(verbose_name=_("Full name"))
     department = RelatedLinkColumn(verbose_name=_("Department"), order_by=("department__tree_key",))
     position = tables.Column(verbose_name=_("Position"))
     title = tables.Column(verbose_name=_("Job title"))

@@ -15,7 +15,13 @@ from django.views import View
 from zhidu.core.errors import RuleViolation
 from zhidu.core.imports import ImportView
 from zhidu.core.scoping import has_perm_anywhere
-from zhidu.core.views import ObjectDeleteView, ObjectDetailView, ObjectFormView, ObjectListView, ScopedObjectMixin
+from zhidu.core.views import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectFormView,
+    ObjectListView,
+    ScopedObjectMixin,
+)
 
 from . import selectors, services
 from .choices import CURRENT_STATUSES
@@ -41,6 +47,27 @@ from .forms import (
 from .imports import PersonImporter, UnitImporter
 from .models import OrgUnit, Person, Position, Role, RoleAlias, RoleAssignment
 from .tables import OrgUnitTable, PersonTable, PositionTable, RoleAliasTable, RoleAssignmentTable, RoleTable
+
+ACTION_LABELS = {"view": gettext_lazy("view"), "add": gettext_lazy("add"), "change": gettext_lazy("change"),
+                 "delete": gettext_lazy("delete")}
+
+
+def permission_label(perm) -> str:
+    """“view · purchase request” in the user's language (Django stores permission names in English)."""
+    action, _sep, _rest = perm.codename.partition("_")
+    model = perm.content_type.model_class()
+    if action in ACTION_LABELS and model is not None:
+        return f"{ACTION_LABELS[action]} · {model._meta.verbose_name}"
+    return perm.name
+
+
+def app_label(label: str) -> str:
+    from django.apps import apps
+
+    try:
+        return str(apps.get_app_config(label).verbose_name)
+    except LookupError:
+        return label
 
 
 def _refuse(field: str, message: str) -> RuleViolation:
@@ -367,10 +394,11 @@ class RoleDetailView(ObjectDetailView):
                    .select_related("person", "person__department", "unit").order_by("unit__tree_key", "person__employee_no"))
         permissions = {}
         for perm in role.permissions.select_related("content_type").order_by("content_type__app_label", "codename"):
-            permissions.setdefault(perm.content_type.app_label, []).append(perm)
+            app = perm.content_type.app_label
+            permissions.setdefault(app, []).append({"codename": f"{app}.{perm.codename}", "label": permission_label(perm)})
         return {
             "holders": list(holders),
-            "permissions_by_app": sorted(permissions.items()),
+            "permissions_by_app": [(app_label(app), perms) for app, perms in sorted(permissions.items())],
             "can_assign": has_perm_anywhere(user, RoleAssignment, "add"),
             "can_revoke": has_perm_anywhere(user, RoleAssignment, "delete"),
             "can_add_alias": has_perm_anywhere(user, RoleAlias, "add"),

@@ -144,10 +144,10 @@ class AcceptanceForm(ZhiduForm):
                 continue
             prefix = f"line_{line.pk}"
             self.fields[f"{prefix}_accepted"] = forms.IntegerField(
-                label=_("Accepted"), min_value=0, max_value=row["outstanding"], initial=row["outstanding"],
+                label=_("Qty accepted"), min_value=0, max_value=row["outstanding"], initial=row["outstanding"],
                 widget=forms.NumberInput(attrs={"min": "0", "max": str(row["outstanding"])}))
             self.fields[f"{prefix}_rejected"] = forms.IntegerField(
-                label=_("Rejected"), min_value=0, max_value=row["outstanding"], initial=0,
+                label=_("Qty rejected"), min_value=0, max_value=row["outstanding"], initial=0,
                 widget=forms.NumberInput(attrs={"min": "0", "max": str(row["outstanding"])}))
             self.fields[f"{prefix}_action"] = forms.ChoiceField(
                 label=_("Rejected items"), choices=[("", "—"), *RejectedAction.choices], required=False)

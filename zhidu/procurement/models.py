@@ -295,6 +295,9 @@ class Acceptance(BaseModel):
     def __str__(self):
         return str(_("Acceptance of %(number)s") % {"number": self.request.number})
 
+    def get_absolute_url(self):
+        return f"{self.request.get_absolute_url()}?tab=acceptance"
+
 
 class AcceptanceLine(BaseModel):
     """The result for one request line: accepted and rejected quantities (PRC-12)."""
@@ -355,6 +358,9 @@ class StockIn(BaseModel):
 
     def __str__(self):
         return self.number
+
+    def get_absolute_url(self):
+        return f"{self.request.get_absolute_url()}?tab=stock_in"
 
 
 class StockInLine(BaseModel):

@@ -31,11 +31,32 @@ def register() -> None:
             MenuItem(_("New purchase request"), "procurement:request_create", "plus",
                      model="procurement.PurchaseRequest", action="add"),
             MenuItem(_("Self-purchase filings"), "procurement:filing_list", "file-certificate", any_user=True),
+            MenuItem(_("Self-purchases awaiting filing"), "procurement:filing_awaiting", "file-alert",
+                     model="procurement.SelfPurchaseFiling", action="file"),
         ],
         order=30,
     )
     register_home_panel(HomePanel(key="procurement.my_requests", template="procurement/_home_my_requests.html",
                                   build=my_requests_panel, order=50))
+    try:
+        from zhidu.core.approvals.timeline import register_verb
+    except ImportError:  # pragma: no cover
+        register_verb = None
+    if register_verb is not None:
+        for verb, label, icon, color in [
+            ("created", _("Created"), "file-plus", "secondary"),
+            ("quotation_added", _("Quotation recorded"), "receipt", "cyan"),
+            ("quotations_waived", _("Quotation minimum waived"), "file-off", "orange"),
+            ("ordered", _("Order / contract signed"), "file-text", "indigo"),
+            ("accepted", _("Goods accepted"), "clipboard-check", "lime"),
+            ("stocked_in", _("Stocked in"), "building-warehouse", "purple"),
+            ("reimbursed", _("Reimbursed"), "cash", "pink"),
+            ("closed", _("Closed"), "lock", "dark"),
+            ("reallocated", _("Reallocated from stock"), "arrows-shuffle", "teal"),
+            ("registered", _("Registered for filing"), "file-certificate", "secondary"),
+            ("filed", _("Filed"), "circle-check", "green"),
+        ]:
+            register_verb(verb, label, icon=icon, color=color)
     try:
         from zhidu.org.roles import extend_role_permissions
     except ImportError:  # pragma: no cover

@@ -25,6 +25,7 @@ urlpatterns = [
     path("requests/<int:request_pk>/stock-ins/<int:pk>/print/", views.StockInPrintView.as_view(),
          name="stock_in_print"),
     path("filings/", views.FilingListView.as_view(), name="filing_list"),
+    path("filings/awaiting/", views.AwaitingFilingListView.as_view(), name="filing_awaiting"),
     path("filings/new/", views.FilingFormView.as_view(), name="filing_create"),
     path("filings/<int:pk>/", views.FilingDetailView.as_view(), name="filing_detail"),
     path("filings/<int:pk>/edit/", views.FilingFormView.as_view(), name="filing_edit"),

@@ -34,7 +34,7 @@ from zhidu.org.models import Person
 from . import forms, selectors, services, workflows
 from .choices import STATUS_COLORS, ApprovalChoice, FilingStatus, RequestKind
 from .filtersets import PurchaseRequestFilterSet, SelfPurchaseFilingFilterSet
-from .models import Acceptance, PurchaseRequest, SelfPurchaseFiling, StockIn
+from .models import Acceptance, PurchaseRequest, SelfPurchaseFiling, StockIn, SupplierQuotation
 from .tables import PurchaseRequestTable, SelfPurchaseFilingTable
 
 
@@ -172,7 +172,18 @@ class PurchaseRequestDetailView(ObjectDetailView):
         if tab.key == "quotations":
             from .params import value
 
-            return {"quotations": list(obj.quotations.all()), "min_quotations": value("procurement.min_quotations"),
+            from zhidu.core.models import Attachment
+
+            quotations = list(obj.quotations.all())
+            scans = Attachment.objects.filter(
+                content_type=ContentType.objects.get_for_model(SupplierQuotation),
+                object_id__in=[str(q.pk) for q in quotations]).order_by("id")
+            by_quotation: dict[str, list] = {}
+            for scan in scans:
+                by_quotation.setdefault(scan.object_id, []).append(scan)
+            for quotation in quotations:
+                quotation.scans = by_quotation.get(str(quotation.pk), [])
+            return {"quotations": quotations, "min_quotations": value("procurement.min_quotations"),
                     "waiver": getattr(obj, "quotation_waiver", None) if hasattr(obj, "quotation_waiver") else None}
         if tab.key == "order":
             return {"order": obj.order if hasattr(obj, "order") else None}
@@ -613,8 +624,14 @@ class FilingListView(ObjectListView):
     create_url_name = "procurement:filing_create"
     title = gettext_lazy("Self-purchase filings")
 
-    def get_extra_context(self):
-        return {"awaiting": selectors.awaiting_filing(self.request.user).count()}
+
+class AwaitingFilingListView(FilingListView):
+    """PRC-02: self-purchases the IT authority has not filed yet, listed until they are."""
+
+    title = gettext_lazy("Self-purchases awaiting filing")
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status=FilingStatus.UNFILED)
 
 
 class FilingFormView(ObjectFormView):

@@ -59,11 +59,10 @@ def facts_of(approval) -> list[dict]:
     """The facts the routing used, labelled with the process's field labels where it declares them."""
     process = get_process(approval.process_key)
     labels = dict(getattr(process, "fields", None) or [])
-    labels.setdefault("requester", _("Requester"))
     labels.setdefault("department", _("Department"))
     labels.setdefault("amount", _("Amount"))
     return [{"key": key, "label": labels.get(key, key), "value": value}
-            for key, value in (approval.context_data or {}).items()]
+            for key, value in (approval.context_data or {}).items() if key != "requester"]  # shown apart
 
 
 def _status_for(exc: Exception) -> int:

@@ -43,7 +43,7 @@ def test_units_crud_through_services(api, org):
     response = api.patch(f"/api/org/units/{org['zh'].pk}/", {"parent": org["xx"].pk}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "cycle"
     response = api.delete(f"/api/org/units/{org['cw'].pk}/")
-    assert response.status_code == 400 and "Deactivate it instead" in response.json()["detail"]
+    assert response.status_code == 400 and "请改为停用" in response.json()["detail"]
     response = api.post(f"/api/org/units/{org['cw'].pk}/deactivate/")
     assert response.status_code == 400 and response.json()["code"] == "has_members"
     assert api.delete(f"/api/org/units/{unit_id}/").status_code == 204
@@ -101,7 +101,7 @@ def test_role_assignments_and_aliases(api, org, roles):
     response = api.post("/api/org/aliases/", {"term": "分管领导", "role": roles["it_leader"].pk}, format="json")
     assert response.status_code == 201
     response = api.post("/api/org/aliases/", {"term": "分管领导", "role": roles["cfo"].pk}, format="json")
-    assert response.status_code == 400 and "already mapped" in response.json()["detail"] or "已" in response.json()["detail"]
+    assert response.status_code == 400 and "已对应角色" in response.json()["detail"]
     assert RoleAlias.objects.get(term="分管领导").role.code == "it_leader"
 
 

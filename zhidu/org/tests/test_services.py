@@ -63,7 +63,7 @@ class TestUnits:
     def test_move_refuses_cycles(self, target):
         root, a, a1, a11, b = make_tree()
         parent = {"self": a, "child": a1, "grandchild": a11}[target]
-        with pytest.raises(RuleViolation, match="cannot be moved under itself") as exc:
+        with pytest.raises(RuleViolation, match="不能移到其自身或其下级单位") as exc:
             services.move_unit(unit=a, parent=parent, actor=None)
         assert exc.value.code == "cycle"
 
@@ -88,9 +88,9 @@ class TestUnits:
 
     def test_duplicate_code_and_name_are_refused(self):
         root, a, *_ = make_tree()
-        with pytest.raises(RuleViolation, match="already used"):
+        with pytest.raises(RuleViolation, match="已被使用"):
             services.create_unit(name="新部门", code="zh", actor=None)
-        with pytest.raises(RuleViolation, match="already exists under"):
+        with pytest.raises(RuleViolation, match="下已有名为"):
             services.create_unit(name="综合管理部", code="ZH2", parent=root, actor=None)
         # the same name under another parent is fine
         services.create_unit(name="综合管理部", code="ZH3", parent=a, actor=None)
@@ -104,26 +104,26 @@ class TestUnits:
     def test_deactivate_refused_with_members_or_children(self):
         root, a, a1, a11, b = make_tree()
         PersonFactory(department=b)
-        with pytest.raises(RuleViolation, match="current member") as exc:
+        with pytest.raises(RuleViolation, match="名在册人员") as exc:
             services.deactivate_unit(unit=b, actor=None)
         assert exc.value.code == "has_members"
-        with pytest.raises(RuleViolation, match="active sub-unit"):
+        with pytest.raises(RuleViolation, match="个启用的下级单位"):
             services.deactivate_unit(unit=a1, actor=None)
         services.deactivate_unit(unit=a11, actor=None)
         services.deactivate_unit(unit=a1, actor=None)
         assert not OrgUnit.objects.get(pk=a1.pk).is_active
-        with pytest.raises(RuleViolation, match="deactivated"):
+        with pytest.raises(RuleViolation, match="已停用"):
             services.create_unit(name="新组", code="NEW", parent=a1, actor=None)
-        with pytest.raises(RuleViolation, match="parent unit"):
+        with pytest.raises(RuleViolation, match="请先重新启用上级单位"):
             services.reactivate_unit(unit=a11, actor=None)
 
     def test_delete_refused_with_members_even_former_ones(self):
         root, a, a1, a11, b = make_tree()
         PersonFactory(department=b, status=EmploymentStatus.LEFT)
-        with pytest.raises(RuleViolation, match="1 person") as exc:
+        with pytest.raises(RuleViolation, match="有 1 名人员属于该单位") as exc:
             services.delete_unit(unit=b, actor=None)
-        assert "Deactivate it instead" in str(exc.value)
-        with pytest.raises(RuleViolation, match="sub-unit"):
+        assert "请改为停用" in str(exc.value)
+        with pytest.raises(RuleViolation, match="个下级单位"):
             services.delete_unit(unit=a1, actor=None)
         services.delete_unit(unit=a11, actor=None)
         assert not OrgUnit.objects.filter(code="WL").exists()
@@ -140,7 +140,7 @@ class TestPeople:
     def test_employee_no_is_unique(self):
         root, a, *_ = make_tree()
         services.create_person(employee_no="1001", name="张伟", department=a, actor=None)
-        with pytest.raises(RuleViolation, match="already used by 张伟") as exc:
+        with pytest.raises(RuleViolation, match="已被张伟使用") as exc:
             services.create_person(employee_no="1001", name="李娜", department=a, actor=None)
         assert exc.value.code == "duplicate_employee_no"
 
@@ -151,9 +151,9 @@ class TestPeople:
         services.assign_role(person=p, role=roles["it_staff"], unit=None, actor=None)
         p = services.update_person(person=p, department=b, actor=None)
         assert p.department == b
-        assert events(p)[-2:] == ["role_revoked", "transferred"]
+        assert events(p)[-2:] == ["role_revoked", "dept_transfer"]
         assert sorted(p.role_assignments.values_list("role__code", flat=True)) == ["employee", "it_staff"]
-        event = TimelineEvent.objects.filter(verb="transferred").get()
+        event = TimelineEvent.objects.filter(verb="dept_transfer").get()
         assert event.data["from"] == a1.pk and event.data["to"] == b.pk
 
     def test_transfer_within_a_subtree_role_keeps_it(self, roles):
@@ -185,7 +185,7 @@ class TestPeople:
         root, a, *_ = make_tree()
         p = services.create_person(employee_no="1", name="王芳", department=a, actor=None,
                                    status=EmploymentStatus.ONBOARDING)
-        with pytest.raises(Conflict, match="cannot go from"):
+        with pytest.raises(Conflict, match="的状态不能从"):
             services.change_status(person=p, status=EmploymentStatus.LEAVING, actor=None)
 
     def test_manager_loops_are_refused(self):
@@ -193,15 +193,15 @@ class TestPeople:
         boss = services.create_person(employee_no="1", name="甲", department=a, actor=None)
         mid = services.create_person(employee_no="2", name="乙", department=a, actor=None, manager=boss)
         low = services.create_person(employee_no="3", name="丙", department=a, actor=None, manager=mid)
-        with pytest.raises(RuleViolation, match="own line manager"):
+        with pytest.raises(RuleViolation, match="不能是自己的直属上级"):
             services.update_person(person=boss, manager=boss, actor=None)
-        with pytest.raises(RuleViolation, match="loop"):
+        with pytest.raises(RuleViolation, match="循环"):
             services.update_person(person=boss, manager=low, actor=None)
 
     def test_cannot_place_in_a_deactivated_unit(self):
         root, a, a1, a11, b = make_tree()
         services.deactivate_unit(unit=a11, actor=None)
-        with pytest.raises(RuleViolation, match="deactivated"):
+        with pytest.raises(RuleViolation, match="已停用"):
             services.create_person(employee_no="1", name="甲", department=OrgUnit.objects.get(pk=a11.pk), actor=None)
 
     def test_logins(self):
@@ -210,9 +210,9 @@ class TestPeople:
         q = services.create_person(employee_no="2", name="乙", department=a, actor=None)
         user = services.create_login(person=p, username="jia", password="Secret-Passw0rd", actor=None)
         assert Person.objects.get(pk=p.pk).user == user and user.check_password("Secret-Passw0rd")
-        with pytest.raises(RuleViolation, match="taken"):
+        with pytest.raises(RuleViolation, match="已被占用"):
             services.create_login(person=q, username="JIA", actor=None)
-        with pytest.raises(Conflict, match="already belongs to 甲"):
+        with pytest.raises(Conflict, match="已属于甲"):
             services.link_user(person=q, user=user, actor=None)
         services.unlink_user(person=p, actor=None)
         services.link_user(person=q, user=user, actor=None)
@@ -225,7 +225,7 @@ class TestRoles:
         p = services.create_person(employee_no="1", name="甲", department=a, actor=None)
         assignment = services.assign_role(person=p, role=roles["dept_head"], unit=a, actor=None)
         assert OrgUnit.objects.get(pk=a.pk).head == p
-        with pytest.raises(Conflict, match="already holds"):
+        with pytest.raises(Conflict, match="已担任"):
             services.assign_role(person=p, role=roles["dept_head"], unit=a, actor=None)
         services.revoke_role(assignment=assignment, actor=None, reason="调岗")
         assert OrgUnit.objects.get(pk=a.pk).head is None
@@ -241,11 +241,11 @@ class TestRoles:
     def test_dates_and_left_people(self, roles):
         root, a, *_ = make_tree()
         p = services.create_person(employee_no="1", name="甲", department=a, actor=None)
-        with pytest.raises(RuleViolation, match="end date"):
+        with pytest.raises(RuleViolation, match="结束日期不能早于开始日期"):
             services.assign_role(person=p, role=roles["cfo"], actor=None,
                                  valid_from=datetime.date(2026, 2, 1), valid_until=datetime.date(2026, 1, 1))
         services.change_status(person=p, status=EmploymentStatus.LEFT, actor=None)
-        with pytest.raises(RuleViolation, match="has left"):
+        with pytest.raises(RuleViolation, match="已离职"):
             services.assign_role(person=p, role=roles["cfo"], actor=None)
 
     def test_validity_window_counts_for_grants_and_holders(self, roles):
@@ -258,9 +258,9 @@ class TestRoles:
         assert selectors.holders_of_role("cfo") == []
 
     def test_builtin_roles_cannot_be_deleted_or_recoded(self, roles):
-        with pytest.raises(RuleViolation, match="built-in"):
+        with pytest.raises(RuleViolation, match="内置角色"):
             services.delete_role(role=roles["cfo"], actor=None)
-        with pytest.raises(RuleViolation, match="built-in"):
+        with pytest.raises(RuleViolation, match="内置角色"):
             services.update_role(role=roles["cfo"], code="cfo2", actor=None)
 
     def test_custom_role_permissions_are_change_logged(self, roles):
@@ -274,7 +274,7 @@ class TestRoles:
             {"permissions_added": ["org.view_person"], "permissions_removed": []},
             {"permissions_added": [], "permissions_removed": ["org.view_person"]},
         ]
-        with pytest.raises(RuleViolation, match="letters, digits"):
+        with pytest.raises(RuleViolation, match="只能使用字母、数字"):
             services.create_role(code="网络", name="x", actor=None)
 
     def test_role_in_use_cannot_be_deleted(self, roles):
@@ -282,7 +282,7 @@ class TestRoles:
         role = services.create_role(code="x", name="X", actor=None)
         p = services.create_person(employee_no="1", name="甲", department=a, actor=None)
         services.assign_role(person=p, role=role, actor=None)
-        with pytest.raises(RuleViolation, match="revoke them first"):
+        with pytest.raises(RuleViolation, match="请先撤销"):
             services.delete_role(role=role, actor=None)
 
 
@@ -293,7 +293,7 @@ class TestAliases:
         assert selectors.resolve_role_term("部门经理").code == "dept_head"
         assert selectors.resolve_role_term("cfo").code == "cfo"
         alias = services.create_alias(term="分管领导", role=roles["it_leader"], actor=None)
-        with pytest.raises(RuleViolation, match="already mapped"):
+        with pytest.raises(RuleViolation, match="已对应角色"):
             services.create_alias(term="分管领导", role=roles["dept_head"], actor=None)
         services.update_alias(alias=alias, role=roles["dept_head"], actor=None)
         assert selectors.resolve_role_term("分管领导").code == "dept_head"
@@ -351,9 +351,9 @@ def test_unit_index_resolves_codes_names_and_paths():
     assert index.resolve("综合管理部/信息中心") == a1
     assert index.resolve("公司/财务部/信息中心") == other
     assert index.resolve("总部/综合管理部/信息中心") == a1  # the root named by another word
-    with pytest.raises(ValueError, match="ambiguous"):
+    with pytest.raises(ValueError, match="不唯一"):
         index.resolve("信息中心")
-    with pytest.raises(ValueError, match="not found"):
+    with pytest.raises(ValueError, match="找不到单位"):
         index.resolve("销售部")
 
 

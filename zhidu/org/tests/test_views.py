@@ -78,7 +78,7 @@ def test_create_unit_and_refused_move_shown_in_place(admin_client, org):
     response = admin_client.post(reverse("org:unit_create"), {
         "name": "市场部", "code": "SCB2", "kind": "department", "parent": org["root"].pk, "sort_order": 0,
     })
-    assert response.status_code == 200 and "already exists under" in response.content.decode() or "已存在" in response.content.decode()
+    assert response.status_code == 200 and "下已有名为" in response.content.decode()
     assert response.context["form"].data["code"] == "SCB2"
 
 
@@ -86,13 +86,13 @@ def test_delete_unit_with_members_says_why(admin_client, org):
     response = admin_client.post(reverse("org:unit_delete", args=[org["cw"].pk]))
     assert response.status_code == 200
     assert OrgUnit.objects.filter(pk=org["cw"].pk).exists()
-    assert "Deactivate it instead" in response.content.decode() or "停用" in response.content.decode()
+    assert "请改为停用" in response.content.decode()
 
 
 def test_deactivate_refused_shows_message(admin_client, org):
     response = admin_client.post(reverse("org:unit_deactivate", args=[org["cw"].pk]), follow=True)
     assert OrgUnit.objects.get(pk=org["cw"].pk).is_active
-    assert any("member" in str(m) or "成员" in str(m) for m in response.context["messages"])
+    assert any("名在册人员" in str(m) for m in response.context["messages"])
     assert admin_client.get(reverse("org:unit_deactivate", args=[org["cw"].pk])).status_code == 405
 
 
@@ -115,7 +115,7 @@ def test_person_create_transfer_status_login(admin_client, org):
     person.refresh_from_db()
     assert person.department == org["zh"] and person.status == EmploymentStatus.LEFT and person.user.username == "huanglei"
     verbs = list(TimelineEvent.objects.filter(object_id=str(person.pk)).values_list("verb", flat=True))
-    assert verbs == ["hired", "transferred", "left", "login_created"]
+    assert verbs == ["hired", "dept_transfer", "left", "login_created"]
     html = admin_client.get(reverse("org:person_detail", args=[person.pk]) + "?tab=timeline").content.decode()
     assert "综合管理部" in html
 

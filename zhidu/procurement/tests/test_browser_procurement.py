@@ -20,7 +20,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import expect
 
 from zhidu.core.approvals import selectors as approval_selectors
 from zhidu.core.approvals import services as approvals
@@ -34,6 +33,8 @@ from zhidu.procurement.models import PurchaseRequest
 from .factories import line, make_request
 
 pytestmark = pytest.mark.browser
+# Playwright is a dev dependency; without it the `browser` fixtures skip (or fail under CI).
+expect = pytest.importorskip("playwright.sync_api").expect
 
 OPINION = "同意采购，按公司标准配置执行。"
 

@@ -241,7 +241,7 @@ def test_home_panel_fixed_queries(client, org):
     client.get("/")
     first, response = count_queries(client, "/")
     assert response.status_code == 200
-    for _ in range(3):
+    for _i in range(3):
         make_request(org.employee.person)
     second, response = count_queries(client, "/")
     assert first == second
@@ -257,7 +257,7 @@ class TestFilingViews(ViewTestSuite):
     detail_url = "procurement:filing_detail"
     create_url = "procurement:filing_create"
     edit_url = "procurement:filing_edit"
-    list_query_count = 13  # as the request list, plus the awaiting-filing count
+    list_query_count = 12  # as the request list
 
     def make_object(self, unit, **kwargs):
         return services.register_self_purchase(
@@ -296,12 +296,14 @@ def test_it_files_self_purchase(client, org):
     client.force_login(org.employee)
     assert client.post(reverse("procurement:filing_file", args=[filing.pk])).status_code == 403
     client.force_login(org.it_staff)
-    response = client.get(reverse("procurement:filing_list"), {"status": "unfiled"})
+    response = client.get(reverse("procurement:filing_awaiting"))
     assert filing.number in response.content.decode()
     response = client.post(reverse("procurement:filing_file", args=[filing.pk]), {"note": "已登记"})
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.status == "filed"
+    client.get(reverse("procurement:filing_awaiting"))  # shows (and consumes) the success message
+    assert filing.get_absolute_url() not in client.get(reverse("procurement:filing_awaiting")).content.decode()
 
 
 def test_large_request_page_renders(client, org):
@@ -311,3 +313,34 @@ def test_large_request_page_renders(client, org):
     response = client.get(reverse("procurement:request_detail", args=[request.pk]))
     assert response.status_code == 200
     assert "¥" in response.content.decode()
+
+
+def test_approver_without_permissions_sees_request_through_task(client, db):
+    """An approver needs no view permission: holding a task on the request is enough (participant)."""
+    apply_preset("A")
+    unit = make_unit("市场部")
+    employee = make_user(department=unit)
+    leader = make_user(name="无权限主管", department=make_unit("公司领导"), roles=["it_leader"])
+    other = make_request(employee.person)
+    request = make_request(employee.person)
+    services.submit_request(request=request, actor=employee)
+    client.force_login(leader)
+    assert client.get(request.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
+    response = client.get(reverse("procurement:request_list"))
+    assert request.number in response.content.decode() and other.number not in response.content.decode()
+
+
+def test_quotation_scan_is_attached_and_listed(client, org, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+
+    request = approved(org)
+    client.force_login(org.it_staff)
+    scan = SimpleUploadedFile("报价单.pdf", b"%PDF-1.4 quotation", content_type="application/pdf")
+    response = client.post(reverse("procurement:request_quotation", args=[request.pk]), {
+        "supplier_name": "联想", "amount": "5900.00", "quoted_on": "2026-03-01", "file": scan})
+    assert response.status_code == 302
+    body = client.get(request.get_absolute_url(), {"tab": "quotations"}).content.decode()
+    assert "报价单.pdf" in body
