@@ -170,9 +170,9 @@ class PurchaseRequestDetailView(ObjectDetailView):
     def get_tab_context(self, tab):
         obj = self.object
         if tab.key == "quotations":
-            from .params import value
-
             from zhidu.core.models import Attachment
+
+            from .params import value
 
             quotations = list(obj.quotations.all())
             scans = Attachment.objects.filter(

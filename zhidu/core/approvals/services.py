@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhidu.core.calendar import add_working_hours
 from zhidu.core import params
 from zhidu.core.errors import Conflict, RuleViolation
 from zhidu.core.models import TimelineEvent
@@ -103,8 +104,10 @@ def _notify(people: Iterable[Person], *, verb: str, message: str, link: str = ""
 
 
 def _due(step: dict, now) -> datetime.datetime | None:
+    """Deadlines count working hours (DESIGN rule 7): a step opened on Friday evening is not
+    overdue on Saturday morning, nor during the National Day holiday."""
     hours = step.get("deadline_hours") or params.get(parameters.DEFAULT_DEADLINE_HOURS)
-    return now + datetime.timedelta(hours=int(hours)) if hours else None
+    return add_working_hours(now, int(hours)) if hours else None
 
 
 def _lock(request_id: int) -> ApprovalRequest:

@@ -1,6 +1,7 @@
 """The approval engine's operations (DESIGN "The approval engine", issue #2 §3, VAR-01, SW-08)."""
 
 import datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
@@ -346,21 +347,23 @@ def test_delegate_is_never_the_requester(org):
 def test_reminder_once_then_escalation_to_line_manager(org):
     """SW-08: overdue steps are reminded once per deadline passage, then escalated after a second period."""
     make_policy(one_rule(step("leader", "it_leader", deadline_hours=8)))
-    start = timezone.now()
+    # Monday 23 November 2026, 09:00 in Shanghai: 8 working hours end on Tuesday at 09:30
+    # (09:00–12:00 and 13:30–17:30 on Monday, 08:30–09:30 on Tuesday; DESIGN rule 7).
+    start = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     approval = services.submit(subject=org.subject(), process_key=PROCESS, requester=org.alice, actor=org.alice.user,
                                now=start)
     task = open_tasks(approval)[0]
-    assert task.due_at == start + datetime.timedelta(hours=8)
-    hours = lambda h: start + datetime.timedelta(hours=h)  # noqa: E731
-    assert services.remind_overdue(now=hours(7)) == {"reminded": 0, "escalated": 0}
-    assert services.remind_overdue(now=hours(9)) == {"reminded": 1, "escalated": 0}
-    assert services.remind_overdue(now=hours(10)) == {"reminded": 0, "escalated": 0}  # not repeated
+    assert task.due_at == datetime.datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    hours = lambda h: task.due_at + datetime.timedelta(hours=h)  # noqa: E731
+    assert services.remind_overdue(now=hours(-1)) == {"reminded": 0, "escalated": 0}
+    assert services.remind_overdue(now=hours(1)) == {"reminded": 1, "escalated": 0}
+    assert services.remind_overdue(now=hours(2)) == {"reminded": 0, "escalated": 0}  # not repeated
     task.refresh_from_db()
-    assert task.reminded_at == hours(9)
+    assert task.reminded_at == hours(1)
     # escalation_after_hours defaults to 24: at deadline + 24 h the line manager (gm) gets the step too.
-    assert services.remind_overdue(now=hours(31)) == {"reminded": 0, "escalated": 0}
-    assert services.remind_overdue(now=hours(33)) == {"reminded": 0, "escalated": 1}
-    assert services.remind_overdue(now=hours(40))["escalated"] == 0
+    assert services.remind_overdue(now=hours(23)) == {"reminded": 0, "escalated": 0}
+    assert services.remind_overdue(now=hours(25)) == {"reminded": 0, "escalated": 1}
+    assert services.remind_overdue(now=hours(32))["escalated"] == 0
     escalated = [t for t in open_tasks(approval) if t.origin == "escalation"]
     assert [t.assignee for t in escalated] == [org.gm]
     subject_verbs = [e.verb for e in TimelineEvent.objects.order_by("id")]
@@ -378,11 +381,12 @@ def test_reminded_again_when_the_deadline_moves(org):
     approval = services.submit(subject=org.subject(), process_key=PROCESS, requester=org.alice, actor=org.alice.user,
                                now=start)
     task = open_tasks(approval)[0]
-    assert services.remind_overdue(now=start + datetime.timedelta(hours=3))["reminded"] == 1
-    task.due_at = start + datetime.timedelta(hours=5)
+    due = task.due_at
+    assert services.remind_overdue(now=due + datetime.timedelta(hours=1))["reminded"] == 1
+    task.due_at = due + datetime.timedelta(hours=3)
     task.save()
-    assert services.remind_overdue(now=start + datetime.timedelta(hours=4))["reminded"] == 0
-    assert services.remind_overdue(now=start + datetime.timedelta(hours=6))["reminded"] == 1
+    assert services.remind_overdue(now=due + datetime.timedelta(hours=2))["reminded"] == 0
+    assert services.remind_overdue(now=due + datetime.timedelta(hours=4))["reminded"] == 1
 
 
 def test_escalation_without_manager_goes_to_unit_head_and_can_be_off(org):

@@ -68,7 +68,7 @@ def test_home_panel_query_count_is_fixed(org):
 def test_home_page_shows_waiting_tasks_with_overdue_badge(client, org):
     make_policy(one_rule(step("leader", "it_leader", deadline_hours=1)))
     approval = services.submit(subject=org.subject("12345.60"), process_key=PROCESS, requester=org.alice,
-                               actor=org.alice.user, now=timezone.now() - datetime.timedelta(hours=2))
+                               actor=org.alice.user, now=timezone.now() - datetime.timedelta(days=30))
     client.force_login(org.it_leader.user)
     html = client.get("/").content.decode()
     assert 'id="home-approvals"' in html

@@ -78,7 +78,7 @@ def test_create_unit_and_refused_move_shown_in_place(admin_client, org):
     response = admin_client.post(reverse("org:unit_create"), {
         "name": "市场部", "code": "SCB2", "kind": "department", "parent": org["root"].pk, "sort_order": 0,
     })
-    assert response.status_code == 200 and "下已有名为" in response.content.decode()
+    assert response.status_code == 200 and "同名单位" in response.content.decode()
     assert response.context["form"].data["code"] == "SCB2"
 
 
