@@ -72,6 +72,13 @@ def has_perm_anywhere(user, model, action: str) -> bool:
     return bool(grants(user, perm_name(model, action)))
 
 
+def _subtree_ids(unit_path: str):
+    """The ids of the units under `unit_path` (inclusive), as a subquery."""
+    from zhidu.org.models import OrgUnit
+
+    return OrgUnit.objects.filter(path__startswith=unit_path).values("pk")
+
+
 def scope_q(user, model, action: str) -> Q | None:
     """The filter for objects of `model` the user may `action`; None means all of them."""
     if user.is_superuser:
@@ -84,7 +91,12 @@ def scope_q(user, model, action: str) -> Q | None:
         if unit_field is None:
             continue
         prefix = "" if unit_field == "self" else f"{unit_field}__"
-        if grant.subtree:
+        if grant.subtree and unit_field != "self":
+            # `unit IN (units of the subtree)` rather than a join on the unit's path: the
+            # databases then use the index of the foreign key (SQLite: 4–5× faster on a
+            # scoped list of 100,000 rows, see bench/ and docs/_bench.md).
+            condition |= Q(**{f"{unit_field}__in": _subtree_ids(grant.unit_path)})
+        elif grant.subtree:
             condition |= Q(**{f"{prefix}path__startswith": grant.unit_path})
         else:
             condition |= Q(**{f"{prefix}pk" if prefix else "pk": grant.unit_id})

@@ -12,11 +12,16 @@ from .choices import EmploymentStatus, RoleScope, UnitKind
 from .models import OrgUnit, Person, Position, Role, RoleAlias, RoleAssignment
 
 
-def _subtree_filter(prefix: str):
+def _subtree_filter(field: str | None):
+    """Objects whose unit (`field`; None: the unit itself) is `value` or one of its sub-units."""
+
     def method(self, queryset, name, value: int):  # the type hint documents the API parameter (a unit id)
         if not value:
             return queryset
-        return queryset.filter(**{f"{prefix}path__startswith": value.path})
+        if field is None:
+            return queryset.filter(path__startswith=value.path)
+        # `unit IN (subtree)` uses the foreign key's index (see zhidu.core.scoping)
+        return queryset.filter(**{f"{field}__in": OrgUnit.objects.filter(path__startswith=value.path).values("pk")})
 
     return method
 
@@ -31,7 +36,7 @@ class OrgUnitFilterSet(ZhiduFilterSet):
         help_text=_("The unit and all its sub-units."),
     )
 
-    filter_within = _subtree_filter("")
+    filter_within = _subtree_filter(None)
 
     class Meta:
         model = OrgUnit
@@ -49,7 +54,7 @@ class PersonFilterSet(ZhiduFilterSet):
     manager = django_filters.NumberFilter(label=_("Line manager"), field_name="manager_id", widget=forms.HiddenInput)
     has_login = django_filters.BooleanFilter(label=_("Has a login"), method="filter_has_login")
 
-    filter_department = _subtree_filter("department__")
+    filter_department = _subtree_filter("department")
 
     def filter_has_login(self, queryset, name, value):
         if value is None:

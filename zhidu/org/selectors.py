@@ -135,7 +135,7 @@ def subtree(unit: OrgUnit, *, include_self: bool = True):
 
 def people_in(unit: OrgUnit, *, include_subtree: bool = True):
     if include_subtree:
-        return Person.objects.filter(department__path__startswith=unit.path)
+        return Person.objects.filter(department__in=OrgUnit.objects.filter(path__startswith=unit.path).values("pk"))
     return Person.objects.filter(department=unit)
 
 

@@ -411,7 +411,7 @@ def transfer_person(
     one (head, information officer…) end, so GOV-09 shows the old department as needing a
     new holder instead of keeping someone who left it.
     """
-    person = Person.objects.select_for_update().select_related("department").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("department").get(pk=person.pk)
     _check_department(department)
     if person.status == EmploymentStatus.LEFT:
         raise RuleViolation(_("%(name)s has left: re-hire them before a transfer.") % {"name": person}, code="left")
@@ -738,7 +738,7 @@ def _revoke(assignment: RoleAssignment, *, actor, reason: str = "") -> None:
 @transaction.atomic
 def revoke_role(*, assignment: RoleAssignment, actor, reason: str = "") -> None:
     """End a role assignment now. The change log keeps the assignment as it was."""
-    assignment = RoleAssignment.objects.select_for_update().select_related("person", "role", "unit").get(pk=assignment.pk)
+    assignment = RoleAssignment.objects.select_for_update(of=("self",)).select_related("person", "role", "unit").get(pk=assignment.pk)
     _revoke(assignment, actor=actor, reason=reason)
 
 

@@ -22,8 +22,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhidu.core.calendar import add_working_hours
 from zhidu.core import params
+from zhidu.core.calendar import add_working_hours
 from zhidu.core.errors import Conflict, RuleViolation
 from zhidu.core.models import TimelineEvent
 from zhidu.org.models import Person

@@ -1,8 +1,8 @@
 """The approval engine's operations (DESIGN "The approval engine", issue #2 §3, VAR-01, SW-08)."""
 
 import datetime
-from zoneinfo import ZoneInfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
