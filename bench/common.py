@@ -53,8 +53,13 @@ def setup_django(db_url: str, *, syncdb: bool = False) -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
 
+    import warnings
+
     import django
     from django.conf import settings
+
+    # whitenoise warns that STATIC_ROOT does not exist (no collectstatic); the finders serve.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
 
     django.setup()
     settings.STORAGES = {

@@ -76,7 +76,6 @@ def _serve(host: str, port: int, workers: int, *, threads: int, in_process_worke
         interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=threads,  # Django views run in these threads
-        backpressure=threads,  # requests beyond that wait in the socket backlog
         respawn_failed_workers=True,
     ).serve()
 

@@ -1,5 +1,6 @@
 """The `zhidu` console command, run as a user runs it (subprocesses)."""
 
+import http.client
 import os
 import signal
 import socket
@@ -107,6 +108,17 @@ def test_demo_serves_the_login_page_and_static_files(tmp_path):
         output = log_path.read_text()
         assert status == 200, f"login page answered {status}:\n{output}"
         assert http_status(f"{base}/static/core/zhidu.css") == 200
+        # A browser keeps several keep-alive connections open while it loads a page's assets;
+        # idle open connections must not stop the server from answering a new one.
+        idle = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(12)]
+        try:
+            for connection in idle:
+                connection.request("GET", "/static/core/zhidu.js")
+                connection.getresponse().read()
+            assert http_status(f"{base}/accounts/login/") == 200
+        finally:
+            for connection in idle:
+                connection.close()
         assert (tmp_path / "var" / "zhidu.sqlite3").exists()
         assert f"http://127.0.0.1:{port}/" in output
         assert "admin" in output  # the demo accounts are printed

@@ -87,7 +87,7 @@ def approve_on_page(page, opinion: str) -> None:
 
 
 # -- a. 30,000.00 CNY: employee submits through the form, the IT supervising leader approves ------
-def test_employee_submits_30000_and_it_leader_approves(new_page, org):
+def test_employee_submits_30000_and_it_leader_approves(new_page, org, screenshot_dir):
     employee = new_page()
     login_as(employee, org.employee)
     employee.goto("/procurement/requests/new/")
@@ -134,6 +134,7 @@ def test_employee_submits_30000_and_it_leader_approves(new_page, org):
     expect(approved_event).to_have_count(1)
     expect(approved_event).to_contain_text(OPINION)
     expect(approved_event).to_contain_text("王主管")
+    leader.screenshot(path=str(screenshot_dir / "purchase-request-approved.png"), full_page=True)
     # Nothing is left waiting for the leader.
     leader.goto("/")
     expect(task_row(leader, request)).to_have_count(0)
