@@ -66,7 +66,7 @@ class ChangeLogFilterSet(ZhiduFilterSet):
             return queryset
         return queryset.filter(Q(actor_name__icontains=value) | Q(actor__person__name__icontains=value))
 
-    def filter_object_type(self, queryset, name, value):
+    def filter_object_type(self, queryset, name, value: str):
         app_label, _sep, model = (value or "").partition(".")
         if not model:
             return queryset
