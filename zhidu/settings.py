@@ -42,6 +42,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if not (DE
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Zhidu's apps first: their templates and translations take precedence over the
+    # libraries' (e.g. django-filter's "Filter" is 筛选 here, not 过滤器).
+    "zhidu.core",
+    "zhidu.org",
+    "zhidu.procurement",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,9 +65,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "zhidu.core",
-    "zhidu.org",
-    "zhidu.procurement",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +278,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 LOGGING = {
     "version": 1,

@@ -143,7 +143,7 @@ class ZhiduTable(tables.Table):
 
     class Meta:
         template_name = "core/table.html"
-        attrs = {"class": "table table-vcenter card-table table-hover table-sort"}
+        attrs = {"class": "table table-vcenter card-table table-hover"}
         empty_text = _("No records found.")
         per_page = 25
 

@@ -49,7 +49,8 @@ class PersonFilterSet(ZhiduFilterSet):
         label=_("Department"), queryset=scoped_choices("org.OrgUnit"), method="filter_department",
         help_text=_("The department and its sub-units."),
     )
-    status = django_filters.MultipleChoiceFilter(label=_("Employment status"), choices=EmploymentStatus.choices)
+    status = django_filters.MultipleChoiceFilter(label=_("Employment status"), choices=EmploymentStatus.choices,
+                                                distinct=False)
     position = django_filters.ModelChoiceFilter(label=_("Position"), queryset=Position.objects.all())
     manager = django_filters.NumberFilter(label=_("Line manager"), field_name="manager_id", widget=forms.HiddenInput)
     has_login = django_filters.BooleanFilter(label=_("Has a login"), method="filter_has_login")

@@ -129,6 +129,13 @@ def form_field(bound_field, inline=False, label=True):
         "multi": zforms.is_multi_choice(bound_field),
         "required": bound_field.field.required,
     }
+    if inline and not hidden and isinstance(bound_field.field.widget, forms.SelectMultiple) and not ctx["multi"]:
+        # A tall multi-select breaks a filter row: offer the choices as checkboxes in a dropdown.
+        selected = {str(v) for v in (bound_field.value() or [])}
+        options = [(str(value), label, str(value) in selected) for value, label in bound_field.field.choices]
+        ctx["dropdown_options"] = options
+        ctx["dropdown_summary"] = "、".join(str(label) for _value, label, checked in options if checked)
+        return ctx
     if not hidden and not ctx["multi"]:
         ctx["widget"] = zforms.render_widget(bound_field)
     elif hidden:
