@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "zhidu.core",
     "zhidu.org",
     "zhidu.procurement",
+    "zhidu.assets",
+    "zhidu.consumables",
+    "zhidu.disposal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -225,6 +228,9 @@ if os.environ.get("ZHIDU_STORAGE") == "s3":
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 ZHIDU_MAX_ATTACHMENT_MB = int(os.environ.get("ZHIDU_MAX_ATTACHMENT_MB", "50"))
+# Exports of more rows / imports of more data rows than these run as background jobs (zhidu.core.background).
+ZHIDU_BACKGROUND_EXPORT_ROWS = int(os.environ.get("ZHIDU_BACKGROUND_EXPORT_ROWS", "5000"))
+ZHIDU_BACKGROUND_IMPORT_ROWS = int(os.environ.get("ZHIDU_BACKGROUND_IMPORT_ROWS", "2000"))
 
 # Background work: django.tasks with the database backend; RQ/Redis to scale out.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -274,6 +280,21 @@ SPECTACULAR_SETTINGS = {
         "EmploymentStatusEnum": "zhidu.org.choices.EmploymentStatus",
         "UnitKindEnum": "zhidu.org.choices.UnitKind",
         "RoleScopeEnum": "zhidu.org.choices.RoleScope",
+        # disposal
+        "ScrapStatusEnum": "zhidu.disposal.choices.ScrapStatus",
+        "ScrapLineKindEnum": "zhidu.disposal.choices.LineKind",
+        "ScrapLineOutcomeEnum": "zhidu.disposal.choices.LineOutcome",
+        "SanitisationMethodEnum": "zhidu.disposal.choices.SanitisationMethod",
+        "DisposalMethodEnum": "zhidu.disposal.choices.DisposalMethod",
+        # assets: stock-takes and inspections
+        "StocktakeKindEnum": "zhidu.assets.models.stocktake.StocktakeKind",
+        "StocktakeStatusEnum": "zhidu.assets.models.stocktake.StocktakeStatus",
+        "StocktakeCountResultEnum": "zhidu.assets.models.stocktake.CountResult",
+        "StocktakeDifferenceEnum": "zhidu.assets.models.stocktake.Difference",
+        "StocktakeAdjustmentKindEnum": "zhidu.assets.models.stocktake.AdjustmentKind",
+        "StocktakeAdjustmentStatusEnum": "zhidu.assets.models.stocktake.AdjustmentStatus",
+        "InspectionStatusEnum": "zhidu.assets.models.stocktake.InspectionStatus",
+        "InspectionFindingResultEnum": "zhidu.assets.models.stocktake.FindingResult",
     },
 }
 

@@ -19,11 +19,17 @@ urlpatterns = [
     path("notifications/", include("zhidu.core.notifications.urls")),
     path("org/", include("zhidu.org.urls")),
     path("procurement/", include("zhidu.procurement.urls")),
+    path("assets/", include("zhidu.assets.urls")),
+    path("consumables/", include("zhidu.consumables.urls")),
+    path("disposal/", include("zhidu.disposal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),  # no inline script (CSP)
     path("api/", include("zhidu.core.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Unknown URLs under /api/ answer JSON like the rest of the API.
+handler404 = "zhidu.core.api.exceptions.page_not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

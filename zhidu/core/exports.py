@@ -40,6 +40,36 @@ _ILLEGAL_XLSX = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
+def _install_signature_cache() -> None:
+    """django-tables2 calls `inspect.signature` for every cell it renders (`call_with_appropriate`),
+    which dominated the time of a 100,000-row export (bench/run_assets.py). The result depends only
+    on the function's code (and whether it is bound), so it is cached per code object; wrapped
+    (decorated) functions and other callables keep the uncached path. Memory stays bounded: code
+    objects are few, even when a lambda is created per row."""
+    from django_tables2 import utils as tables_utils
+
+    original = tables_utils.signature
+    if getattr(original, "zhidu_cached", False):
+        return
+    cache: dict = {}
+
+    def signature(fn):
+        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+        if code is None or hasattr(fn, "__wrapped__") or hasattr(getattr(fn, "__func__", None), "__wrapped__"):
+            return original(fn)
+        key = (code, hasattr(fn, "__self__"))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = original(fn)
+        return found
+
+    signature.zhidu_cached = True
+    tables_utils.signature = signature
+
+
+_install_signature_cache()
+
+
 def escape_formula(value):
     """A text that a spreadsheet would evaluate gets a leading apostrophe; others unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -69,14 +99,23 @@ def export_columns(table) -> list:
     return [c for c in table.columns.iterall() if not c.column.exclude_from_export]
 
 
-def iter_values(queryset, table, *, chunk_size: int = CHUNK_ROWS) -> Iterator[list]:
-    """Header row, then one list of plain values per object (formula-escaped)."""
+def iter_values(queryset, table, *, chunk_size: int = CHUNK_ROWS, progress=None) -> Iterator[list]:
+    """Header row, then one list of plain values per object (formula-escaped).
+
+    `progress(done)`, if given, is called after every `chunk_size` rows and at the end
+    (a background export shows it, zhidu.core.background)."""
     columns = export_columns(table)
     yield [escape_formula(force_str(c.header)) for c in columns]
     names = [c.name for c in columns]
+    done = 0
     for record in queryset.iterator(chunk_size=chunk_size):
         row = BoundRow(record, table=table)
         yield [plain_value(row.get_cell_value(name)) for name in names]
+        done += 1
+        if progress is not None and done % chunk_size == 0:
+            progress(done)
+    if progress is not None:
+        progress(done)
 
 
 def _resolve_table(queryset, table):
@@ -85,12 +124,13 @@ def _resolve_table(queryset, table):
     return table
 
 
-def export_rows(queryset, table, fmt: str, *, sheet_title: str = "") -> Iterator[bytes]:
-    """The bytes of the export file, in chunks. `table`: a Table instance (its chosen columns) or class."""
+def export_rows(queryset, table, fmt: str, *, sheet_title: str = "", progress=None) -> Iterator[bytes]:
+    """The bytes of the export file, in chunks. `table`: a Table instance (its chosen columns) or class.
+    `progress(done)`: called as rows are written (see `iter_values`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     table = _resolve_table(queryset, table)
-    rows = iter_values(queryset, table)
+    rows = iter_values(queryset, table, progress=progress)
     if fmt == "csv":
         return _csv_chunks(rows)
     title = sheet_title or force_str(queryset.model._meta.verbose_name_plural)

@@ -53,7 +53,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -238,7 +238,7 @@ def decode_csv(data: bytes) -> str:
         raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK encoded.")) from exc
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes, max_rows: int | None = None) -> list[list[str]]:
     text = decode_csv(data)
     sample = text[:4096]
     try:
@@ -246,10 +246,15 @@ def _read_csv(data: bytes) -> list[list[str]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    return [[cell_text(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append([cell_text(c) for c in row])
+        if max_rows is not None and len(rows) > max_rows + 1:
+            break
+    return rows
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes, max_rows: int | None = MAX_ROWS) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -261,23 +266,24 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         rows = []
         for values in sheet.iter_rows(values_only=True):
             rows.append([cell_text(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
+            if max_rows is not None and len(rows) > max_rows + 1:
                 break
         return rows
     finally:
         workbook.close()
 
 
-def read_table(data: bytes, filename: str = "") -> list[list[str]]:
-    """All rows of the file's first sheet as text (header first)."""
+def read_table(data: bytes, filename: str = "", *, max_rows: int | None = MAX_ROWS) -> list[list[str]]:
+    """All rows of the file's first sheet as text (header first); an .xlsx is read up to
+    `max_rows` data rows (+1, so that "too many rows" can be told)."""
     if not data:
         raise ImportFileError(_("The file is empty."))
     name = (filename or "").lower()
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(data)
+        return _read_xlsx(data, max_rows)
     if name.endswith(".xls") and data[:4] == b"\xd0\xcf\x11\xe0":
         raise ImportFileError(_("Old .xls files are not supported: save the file as .xlsx or .csv."))
-    return _read_csv(data)
+    return _read_csv(data, max_rows)
 
 
 # --------------------------------------------------------------------------- value parsers
@@ -370,9 +376,22 @@ class Importer:
     match_field: str = ""
     template_rows: list[dict[str, str]] = []
     permission_actions: tuple[str, ...] = ("add", "change")
+    #: The columns a user may choose to match existing records on, [(field, label)]; the
+    #: first is the default (`match_field`). Empty: only `match_field`.
+    match_keys: list[tuple[str, object]] = []
+    #: Options the import page offers as check boxes, [(name, label)]; passed to __init__.
+    options: list[tuple[str, object]] = []
 
-    def __init__(self, *, user):
+    def __init__(self, *, user, **options):
         self.user = user
+        self.option_values = {name: bool(options.get(name)) for name, _label in self.options}
+
+    def set_match_key(self, key: str) -> None:
+        """Match existing records on `key` (one of `match_keys`) instead of `match_field`."""
+        allowed = {k for k, _label in self.match_keys} or {self.match_field}
+        if key not in allowed:
+            raise ValueError(f"unknown match key {key!r}")
+        self.match_field = key
 
     # -- declarations an app overrides --------------------------------------------------------
     def check_permission(self) -> bool:
@@ -402,6 +421,9 @@ class Importer:
     def describe(self, cleaned: dict) -> str:
         return str(cleaned.get(self.match_field, ""))
 
+    def column(self, field_name: str) -> Column:
+        return next(c for c in self.columns if c.field == field_name)
+
     # -- helpers ------------------------------------------------------------------------------
     def header_lookup(self) -> dict[str, str]:
         lookup: dict[str, str] = {}
@@ -414,8 +436,31 @@ class Importer:
                 lookup.setdefault(normalise_header(name), column.field)
         return lookup
 
+    def suggest_mapping(self, header_row: list[str]) -> dict[str, str]:
+        """{column index (str): field} as recognised from the header aliases (the mapping step's default)."""
+        positions, _written, _ignored = _map_headers(self, header_row)
+        return {str(i): f for i, f in positions.items()}
+
     def header_text(self, column: Column) -> str:
         return f"{column.header}{'*' if column.required or column.required_new else ''}"
+
+
+def _mapping_positions(importer: Importer, header_row: list[str], mapping: dict) -> tuple[
+        dict[int, str], dict[str, str], list[str]]:
+    """Positions from a user's mapping {column index: field} (the mapping step); "" = ignore."""
+    known = {c.field for c in importer.columns}
+    positions: dict[int, str] = {}
+    written: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, text in enumerate(header_row):
+        field_name = mapping.get(str(index)) or ""
+        if field_name not in known or field_name in written:
+            if str(text).strip():
+                ignored.append(str(text))
+            continue
+        positions[index] = field_name
+        written[field_name] = str(text).strip() or str(importer.column(field_name).header)
+    return positions, written, ignored
 
 
 def _map_headers(importer: Importer, header_row: list[str]) -> tuple[dict[int, str], dict[str, str], list[str]]:
@@ -470,9 +515,11 @@ def _order_rows(importer: Importer, rows: list[Row]) -> list[Row]:
     return ordered
 
 
-def _save_rows(importer: Importer, ordered: list[Row]) -> None:
+def _save_rows(importer: Importer, ordered: list[Row], progress=None, offset: int = 0) -> None:
     by_number = {r.number: r for r in ordered}
-    for row in ordered:
+    for index, row in enumerate(ordered, start=1):
+        if progress is not None:
+            progress(offset + index)
         if not row.ok:
             row.action = Action.ERROR
             continue
@@ -521,13 +568,19 @@ def _rollback_import():
     transaction.set_rollback(True)
 
 
-def run_import(importer: Importer, *, data: bytes, filename: str = "", mode: str = ImportMode.ALL_OR_NOTHING) -> ImportResult:
-    """Read, validate and (unless a dry run, or errors in all-or-nothing mode) save the file."""
+def run_import(importer: Importer, *, data: bytes, filename: str = "", mode: str = ImportMode.ALL_OR_NOTHING,
+               mapping: dict | None = None, progress=None, max_rows: int | None = MAX_ROWS) -> ImportResult:
+    """Read, validate and (unless a dry run, or errors in all-or-nothing mode) save the file.
+
+    `mapping`: {column index (str): field} chosen on the mapping step (otherwise the headers
+    are recognised by their aliases); `progress(done, total=…)`: called as rows are checked
+    and saved (a background import shows it; total = 2 × rows); `max_rows`: None = no limit
+    (background imports)."""
     if mode not in {m for m, _label in ImportMode.choices}:
         raise ValueError(f"unknown import mode {mode!r}")
     result = ImportResult(importer_label=str(importer.label), mode=mode, rows=[], ignored_headers=[])
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, max_rows=max_rows)
     except ImportFileError as exc:
         result.file_errors.append(str(exc))
         return result
@@ -536,7 +589,10 @@ def run_import(importer: Importer, *, data: bytes, filename: str = "", mode: str
     if not table:
         result.file_errors.append(_("The file has no header row."))
         return result
-    positions, written, ignored = _map_headers(importer, table[0])
+    if mapping:
+        positions, written, ignored = _mapping_positions(importer, table[0], mapping)
+    else:
+        positions, written, ignored = _map_headers(importer, table[0])
     result.ignored_headers = ignored
     missing = [c for c in importer.columns if c.required and c.field not in written]
     if missing:
@@ -545,8 +601,8 @@ def run_import(importer: Importer, *, data: bytes, filename: str = "", mode: str
             % {"columns": "、".join(str(c.header) for c in missing)}
         )
         return result
-    if len(table) - 1 > MAX_ROWS:
-        result.file_errors.append(_("The file has more than %(n)d rows: split it.") % {"n": MAX_ROWS})
+    if max_rows is not None and len(table) - 1 > max_rows:
+        result.file_errors.append(_("The file has more than %(n)d rows: split it.") % {"n": max_rows})
         return result
 
     rows: list[Row] = []
@@ -555,7 +611,11 @@ def run_import(importer: Importer, *, data: bytes, filename: str = "", mode: str
         if not any(raw.values()):
             continue
         rows.append(Row(number=offset, raw=raw, headers=written))
+    del table
     result.rows = rows
+    total_steps = 2 * len(rows)
+    if progress is not None:
+        progress(0, total=total_steps)
     if not rows:
         result.file_errors.append(_("The file has no data rows."))
         return result
@@ -564,7 +624,9 @@ def run_import(importer: Importer, *, data: bytes, filename: str = "", mode: str
     with context.using(user=importer.user, source=context.Source.IMPORT, ip=ip):
         importer.prepare(rows)
         seen: dict[str, int] = {}
-        for row in rows:
+        for checked, row in enumerate(rows, start=1):
+            if progress is not None:
+                progress(checked)
             for column in importer.columns:
                 if column.required and not row.raw.get(column.field, "").strip():
                     row.error(column.field, _("This column is required."))
@@ -583,7 +645,7 @@ def run_import(importer: Importer, *, data: bytes, filename: str = "", mode: str
                     seen[key] = row.number
         ordered = _order_rows(importer, rows)
         with transaction.atomic():
-            _save_rows(importer, ordered)
+            _save_rows(importer, ordered, progress, offset=len(rows))
             has_errors = any(r.errors for r in rows)
             if mode == ImportMode.DRY_RUN or (mode == ImportMode.ALL_OR_NOTHING and has_errors):
                 _rollback_import()
@@ -672,8 +734,11 @@ class ImportView(LoginRequiredMixin, View):
     back_url = None
     template_filename = None
 
-    def get_importer(self) -> Importer:
-        importer = self.importer_class(user=self.request.user)
+    #: Show the column-mapping step by default after the upload (the user can untick it).
+    mapping_step = False
+
+    def get_importer(self, **options) -> Importer:
+        importer = self.importer_class(user=self.request.user, **options)
         if not importer.check_permission():
             raise PermissionDenied(_("You may not import %(what)s.") % {"what": importer.label})
         return importer
@@ -690,6 +755,10 @@ class ImportView(LoginRequiredMixin, View):
             "mode": extra.pop("mode", ImportMode.DRY_RUN),
             "back_url": self.get_back_url(),
             "actions": Action.labels,
+            "mapping_step": extra.pop("mapping_step", self.mapping_step),
+            "match_keys": importer.match_keys,
+            "match_key": extra.pop("match_key", importer.match_field),
+            "import_options": [(n, label, importer.option_values.get(n)) for n, label in importer.options],
             **extra,
         }
 
@@ -711,45 +780,141 @@ class ImportView(LoginRequiredMixin, View):
         request.session[SESSION_KEY] = pending
         return token
 
-    def _unstash(self, request, token: str, *, delete: bool) -> tuple[bytes, str] | None:
-        pending = request.session.get(SESSION_KEY, {})
-        entry = pending.get(token)
+    def _stash_entry(self, request, token: str) -> dict | None:
+        entry = request.session.get(SESSION_KEY, {}).get(token)
         if not entry or not default_storage.exists(entry["path"]):
+            return None
+        return entry
+
+    def _forget(self, request, token: str) -> None:
+        """Drop the token from the session (the file stays: a background job may be reading it)."""
+        pending = request.session.get(SESSION_KEY, {})
+        pending.pop(token, None)
+        request.session[SESSION_KEY] = pending
+
+    def _unstash(self, request, token: str, *, delete: bool) -> tuple[bytes, str] | None:
+        entry = self._stash_entry(request, token)
+        if entry is None:
             return None
         with default_storage.open(entry["path"], "rb") as handle:
             data = handle.read()
         if delete:
             default_storage.delete(entry["path"])
-            pending.pop(token, None)
-            request.session[SESSION_KEY] = pending
+            self._forget(request, token)
         return data, entry["filename"]
 
+    def _options(self, request) -> dict:
+        return {name: bool(request.POST.get(f"option_{name}")) for name, _label in self.importer_class.options}
+
+    def _mapping(self, request, header_count: int) -> dict | None:
+        if request.POST.get("step") != "run":
+            return None
+        return {str(i): request.POST.get(f"map_{i}", "") for i in range(header_count)}
+
     def post(self, request, *args, **kwargs):
-        importer = self.get_importer()
+        options = self._options(request)
+        importer = self.get_importer(**options)
         mode = request.POST.get("mode") or ImportMode.DRY_RUN
         if mode not in {m for m, _label in ImportMode.choices}:
             mode = ImportMode.DRY_RUN
+        match_key = request.POST.get("match_key", "")
+        if match_key:
+            try:
+                importer.set_match_key(match_key)
+            except ValueError:
+                match_key = ""
         upload = request.FILES.get("file")
         token = request.POST.get("token", "")
         if upload is not None:
             data, filename = upload.read(), upload.name
+            token = ""
         elif token and (stashed := self._unstash(request, token, delete=False)) is not None:
             data, filename = stashed
         else:
             return render(request, self.template_name,
                           self.context(importer, mode=mode, form_error=_("Choose a file to import.")), status=400)
-        result = run_import(importer, data=data, filename=filename, mode=mode)
+
+        if upload is not None and request.POST.get("map_columns"):
+            return self.mapping_page(request, importer, data, filename, mode=mode, options=options)
+
+        try:
+            header = read_table(data, filename, max_rows=0)[:1]
+        except ImportFileError:
+            header = []
+        mapping = self._mapping(request, len(header[0]) if header else 0) if upload is None else None
+        if estimate_rows(data, filename) > self.background_threshold():
+            from . import background
+
+            if not token:
+                token = self._stash(request, data, filename)
+            entry = self._stash_entry(request, token)
+            self._forget(request, token)
+            job = background.start_import(
+                user=request.user, importer_class=self.importer_class, stash_path=entry["path"], filename=filename,
+                mode=mode, mapping=mapping, match_key=match_key, options=options, ip=context.current().ip,
+                total=2 * estimate_rows(data, filename),
+            )
+            return redirect(job)
+
+        result = run_import(importer, data=data, filename=filename, mode=mode, mapping=mapping)
         if result.dry_run and result.ok:
-            token = token if token and upload is None else self._stash(request, data, filename)
+            token = token or self._stash(request, data, filename)
         else:
             if token:
                 self._unstash(request, token, delete=True)
             token = ""
         status = 200 if not result.file_errors else 400
         return render(request, self.template_name, self.context(
-            importer, mode=mode, result=result, token=token, filename=filename,
-            errors_shown=result.errors[:MAX_ERRORS_SHOWN],
+            importer, mode=mode, result=result, token=token, filename=filename, match_key=importer.match_field,
+            mapping=mapping, errors_shown=result.errors[:MAX_ERRORS_SHOWN],
         ), status=status)
+
+    def background_threshold(self) -> int:
+        from . import background
+
+        return background.import_threshold()
+
+    def mapping_page(self, request, importer, data: bytes, filename: str, *, mode: str, options: dict):
+        """The mapping step: each header of the file → one of the importer's fields (pre-filled
+        from the header aliases), the match key and the mode; posts back with step=run."""
+        try:
+            table = read_table(data, filename, max_rows=3)
+        except ImportFileError as exc:
+            return render(request, self.template_name, self.context(importer, mode=mode, form_error=str(exc)),
+                          status=400)
+        while table and not any(table[0]):
+            table.pop(0)
+        if not table:
+            return render(request, self.template_name, self.context(
+                importer, mode=mode, form_error=_("The file has no header row.")), status=400)
+        token = self._stash(request, data, filename)
+        suggested = importer.suggest_mapping(table[0])
+        headers = [
+            {"index": i, "text": text, "field": suggested.get(str(i), ""),
+             "samples": [r[i] if i < len(r) else "" for r in table[1:3]]}
+            for i, text in enumerate(table[0])
+        ]
+        return render(request, "core/imports/mapping.html", self.context(
+            importer, mode=mode, token=token, filename=filename, headers=headers,
+            rows_estimate=estimate_rows(data, filename),
+        ))
+
+
+def estimate_rows(data: bytes, filename: str = "") -> int:
+    """Data rows of the file without reading it all: the sheet's dimension for an .xlsx, the
+    number of line breaks for a .csv (an upper bound; quoted line breaks count too)."""
+    if data[:4] == b"PK\x03\x04" or (filename or "").lower().endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True)
+            try:
+                return max(0, (workbook.worksheets[0].max_row or 1) - 1)
+            finally:
+                workbook.close()
+        except Exception:  # noqa: BLE001 — an unreadable file is reported by run_import
+            return 0
+    return max(0, data.count(b"\n") - (0 if data.endswith(b"\n") else -1) - 1)
 
 
 def rows_summary(rows: Iterable[Row]) -> dict[str, int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import background, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -8,4 +8,8 @@ urlpatterns = [
          name="attachment_upload"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("jobs/", background.job_list, name="background_jobs"),
+    path("jobs/<int:pk>/", background.job_detail, name="background_job"),
+    path("jobs/<int:pk>/progress/", background.job_progress, name="background_job_progress"),
+    path("jobs/<int:pk>/download/", background.job_download, name="background_job_download"),
 ]

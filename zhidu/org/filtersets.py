@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhidu.core.filtersets import ZhiduFilterSet, scoped_choices
+from zhidu.core.filtersets import IdFilter, ZhiduFilterSet, scoped_choices
 
 from .choices import EmploymentStatus, RoleScope, UnitKind
 from .models import OrgUnit, Person, Position, Role, RoleAlias, RoleAssignment
@@ -52,7 +52,7 @@ class PersonFilterSet(ZhiduFilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Employment status"), choices=EmploymentStatus.choices,
                                                 distinct=False)
     position = django_filters.ModelChoiceFilter(label=_("Position"), queryset=Position.objects.all())
-    manager = django_filters.NumberFilter(label=_("Line manager"), field_name="manager_id", widget=forms.HiddenInput)
+    manager = IdFilter(label=_("Line manager"), field_name="manager_id", widget=forms.HiddenInput)
     has_login = django_filters.BooleanFilter(label=_("Has a login"), method="filter_has_login")
 
     filter_department = _subtree_filter("department")
@@ -88,7 +88,7 @@ class RoleFilterSet(ZhiduFilterSet):
 class RoleAssignmentFilterSet(ZhiduFilterSet):
     search_fields = ("person__name", "person__employee_no", "role__name", "role__code", "unit__name")
     role = django_filters.ModelChoiceFilter(label=_("Role"), queryset=Role.objects.all())
-    person = django_filters.NumberFilter(label=_("Person"), field_name="person_id", widget=forms.HiddenInput)
+    person = IdFilter(label=_("Person"), field_name="person_id", widget=forms.HiddenInput)
     unit = django_filters.ModelChoiceFilter(label=_("Scope unit"), queryset=scoped_choices("org.OrgUnit"))
     org_wide = django_filters.BooleanFilter(label=_("Whole organisation"), field_name="unit", lookup_expr="isnull")
     current = django_filters.BooleanFilter(label=_("Valid today"), method="filter_current")

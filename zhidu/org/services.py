@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from zhidu.core.errors import Conflict, RuleViolation
 from zhidu.core.models import TimelineEvent
 
+from . import signals
 from .choices import CURRENT_STATUSES, STATUS_TRANSITIONS, EmploymentStatus, UnitKind
 from .models import OrgUnit, Person, Position, Role, RoleAlias, RoleAssignment
 
@@ -356,6 +357,8 @@ def create_person(
         employee_role = Role.objects.filter(code="employee").first()
         if employee_role is not None:
             RoleAssignment.objects.create(person=person, role=employee_role, unit=None, include_subtree=True)
+    if status != EmploymentStatus.LEFT:
+        signals.person_hired.send(sender=Person, person=person, actor=actor)  # AST-06
     return person
 
 
@@ -497,6 +500,11 @@ def change_status(*, person: Person, status: str, actor, date: datetime.date | N
         message += " " + note
     record_timeline(person, verb=verb, actor=actor, message=message,
                     data={"from": old, "to": status, "date": day.isoformat()})
+    if status in (EmploymentStatus.LEAVING, EmploymentStatus.LEFT) and old not in (
+            EmploymentStatus.LEAVING, EmploymentStatus.LEFT):
+        signals.person_leaving.send(sender=Person, person=person, actor=actor)  # AST-07
+    elif old == EmploymentStatus.LEFT:
+        signals.person_hired.send(sender=Person, person=person, actor=actor)  # AST-06 (re-hire)
     return person
 
 

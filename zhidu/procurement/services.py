@@ -560,7 +560,10 @@ def create_stock_in(*, request: PurchaseRequest, actor, received_by, location: s
                   message=_("Stock-in %(no)s: %(count)d item(s) into %(location)s")
                   % {"no": stock_in.number, "count": sum(pending.values()), "location": stock_in.location},
                   data={"stock_in": stock_in.pk})
-    transaction.on_commit(lambda: _stocked_in_signal(stock_in))
+        # Sent INSIDE the stock-in transaction (PRC-17): the receivers (assets, consumables)
+        # create the asset cards / stock in the same transaction, so a failure of theirs rolls
+        # the stock-in back and a stock-in never leaves an orphan purchase.
+        _stocked_in_signal(stock_in)
     return stock_in
 
 

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,11 +28,32 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         errors = response.data
-        flat = []
-        for key, value in errors.items():
-            items = value if isinstance(value, list) else [value]
-            flat.extend(f"{key}: {v}" if key != "non_field_errors" else str(v) for v in items)
-        response.data = {"detail": "; ".join(flat), "code": "invalid", "errors": errors}
+        response.data = {"detail": "; ".join(_messages(errors)), "code": "invalid", "errors": errors}
     elif response is not None and isinstance(response.data, list):
         response.data = {"detail": "; ".join(map(str, response.data)), "code": "invalid"}
     return response
+
+
+def _messages(errors, where: str = ""):
+    """Every message of DRF's (nested) validation errors, prefixed with where it belongs:
+    "title: …", "lines.1.unit_price: …" (a nested serializer's errors are a dict per item, keyed
+    by its index, or a list of dicts; messages of `non_field_errors` have no prefix)."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = "" if key == "non_field_errors" else str(key)
+            yield from _messages(value, f"{where}.{name}" if where and name else where or name)
+    elif isinstance(errors, list | tuple):
+        nested = bool(errors) and all(isinstance(item, dict) for item in errors)
+        for index, item in enumerate(errors):
+            yield from _messages(item, f"{where}.{index}" if nested and where else str(index) if nested else where)
+    else:
+        yield f"{where}: {errors}" if where else str(errors)
+
+
+def page_not_found(request, exception=None):
+    """handler404 (zhidu/urls.py): a URL under /api/ that matches no route (e.g. /api/org/people/0.5/)
+    answers 404 in the API's JSON shape like every other API error, not with the HTML page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail), "code": "not_found"},
+                            status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

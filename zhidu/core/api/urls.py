@@ -9,4 +9,7 @@ urlpatterns = [
     path("notifications/", include("zhidu.core.notifications.api_urls")),
     path("org/", include("zhidu.org.api.urls")),
     path("procurement/", include("zhidu.procurement.api.urls")),
+    path("assets/", include("zhidu.assets.api.urls")),
+    path("consumables/", include("zhidu.consumables.api.urls")),
+    path("disposal/", include("zhidu.disposal.api.urls")),
 ]

@@ -9,6 +9,7 @@ from zhidu.core.approvals.models import (  # noqa: F401
 )
 from zhidu.core.params.models import ParameterChange, ParameterRevision, ParameterValue  # noqa: F401
 
+from .background import BackgroundJob  # noqa: F401
 from .base import BaseModel  # noqa: F401
 from .changelog import ChangeLogEntry, ChangeLogHead  # noqa: F401
 from .jobs import JobRun  # noqa: F401

@@ -11,7 +11,8 @@ sorting, column choice, export).
 Query parameters: filters of the FilterSet (`q` = search), `sort` (a column name, "-" for
 descending), `page`, `per_page` (25/50/100), `columns` (the columns to show, repeated or
 comma-separated; remembered in the session per list; an empty `columns=` resets them),
-`export=xlsx|csv` (every filtered row, streamed).
+`export=xlsx|csv` (every filtered row, streamed; above settings.ZHIDU_BACKGROUND_EXPORT_ROWS
+rows written by a background job, zhidu.core.background, and the user sent to its page).
 
 Queries per page are fixed whatever the page size: one count, one fetch (plus the session,
 the user and the user's grants), as long as `select_related`/`prefetch_related` cover the
@@ -22,12 +23,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from zhidu.core import exports
+from zhidu.core import background, exports
 from zhidu.core.scoping import has_perm_anywhere
 from zhidu.core.tables import ZhiduTable
 
@@ -154,7 +156,8 @@ class ObjectListView(ScopedObjectMixin, View):
         return table
 
     # -- request ---------------------------------------------------------------------------
-    def get(self, request, *args, **kwargs):
+    def filtered_table(self):
+        """(table, filterset, columns) of the request: scope, filters, sort and chosen columns."""
         if self.require_permission:
             self.check_model_action("view")
         queryset = self.get_queryset()
@@ -163,7 +166,14 @@ class ObjectListView(ScopedObjectMixin, View):
             filterset.is_valid()
             queryset = filterset.qs
         columns = self.get_columns()
-        table = self.build_table(queryset, columns)
+        return self.build_table(queryset, columns), filterset, columns
+
+    def build_export_table(self):
+        """The table a background export writes (zhidu.core.background rebuilds the view for it)."""
+        return self.filtered_table()[0]
+
+    def get(self, request, *args, **kwargs):
+        table, filterset, columns = self.filtered_table()
         fmt = request.GET.get(self.export_param)
         if fmt:
             return self.export(table, fmt)
@@ -182,7 +192,36 @@ class ObjectListView(ScopedObjectMixin, View):
             return HttpResponseBadRequest(_("Unknown export format."))
         queryset = table.data.data
         query = {k: v for k, v in self.request.GET.lists() if k not in (self.export_param, self.page_param)}
+        threshold = background.export_threshold()
+        if threshold >= 0:
+            total = queryset.count()
+            if total > threshold:
+                return self.export_in_background(table, fmt, total=total, query=query)
         return exports.export_response(queryset, table, fmt, query=query)
+
+    def export_in_background(self, table, fmt: str, *, total: int, query: dict):
+        """More rows than settings.ZHIDU_BACKGROUND_EXPORT_ROWS: a background job writes the file
+        with the same `export_rows`; the user is sent to the job page (progress, download)."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.shortcuts import redirect
+
+        from zhidu.core.changelog import record_event
+
+        model = table.data.data.model
+        columns = [c.name for c in exports.export_columns(table)]
+        job = background.start_export(request=self.request, table_columns=columns, fmt=fmt, total=total,
+                                      title=self.get_title())
+        record_event(
+            ContentType.objects.get_for_model(model),
+            data={"event": "export", "format": fmt, "model": model._meta.label, "query": query,
+                  "background_job": job.pk, "rows": total},
+        )
+        htmx = getattr(self.request, "htmx", None)
+        if htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = job.get_absolute_url()
+            return response
+        return redirect(job)
 
     def get_context_data(self, **kwargs):
         model = self.get_model()

@@ -70,10 +70,10 @@ class PersonSerializer(serializers.ModelSerializer):
     manager = ScopedRelatedField(queryset=Person.objects.all(), allow_null=True, required=False)
     position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all(), allow_null=True, required=False)
     department_name = serializers.CharField(source="department.name", read_only=True)
-    position_name = serializers.CharField(source="position.name", read_only=True, default=None)
-    manager_name = serializers.CharField(source="manager.name", read_only=True, default=None)
+    position_name = serializers.CharField(source="position.name", read_only=True, default=None, allow_null=True)
+    manager_name = serializers.CharField(source="manager.name", read_only=True, default=None, allow_null=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+    username = serializers.CharField(source="user.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Person
@@ -120,7 +120,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     role_code = serializers.CharField(source="role.code", read_only=True)
     role_name = serializers.CharField(source="role.name", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None, allow_null=True)
     scope = serializers.CharField(source="scope_label", read_only=True)
 
     class Meta:

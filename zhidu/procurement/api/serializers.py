@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from ..choices import LineCategory, RejectedAction, RequestKind
+from ..choices import ApprovalChoice, LineCategory, RejectedAction, RequestKind
 from ..models import (
     Acceptance,
     AcceptanceLine,
@@ -22,6 +22,12 @@ from ..models import (
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def approval_choice_field():
+    """The approvers' outcome (PRC-05, VAR-01 B): blank until decided. Declared, because DRF drops
+    allow_blank from read-only model fields and the schema would then not allow ""."""
+    return serializers.ChoiceField(choices=ApprovalChoice.choices, allow_blank=True, read_only=True)
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -45,6 +51,7 @@ class PurchaseRequestListSerializer(serializers.ModelSerializer):
     requester = NamedRefSerializer(read_only=True)
     department = NamedRefSerializer(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    approval_choice = approval_choice_field()
 
     class Meta:
         model = PurchaseRequest
@@ -66,6 +73,7 @@ class PurchaseRequestSerializer(serializers.ModelSerializer):
                                                         allow_null=True)
     contract_amount = serializers.DecimalField(**MONEY, read_only=True,
                                                help_text="Single-contract amount VAR-01 (A) routes on.")
+    approval_choice = approval_choice_field()
 
     class Meta:
         model = PurchaseRequest

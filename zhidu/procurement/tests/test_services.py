@@ -370,12 +370,16 @@ def test_partial_acceptance_stock_in_then_exchange(requester):
                                   reimbursed_on=TODAY)
 
 
-def test_stock_in_signal_sent_after_commit(requester, django_capture_on_commit_callbacks):
+def test_stock_in_signal_sent_inside_the_transaction(requester, django_capture_on_commit_callbacks):
+    """PRC-17: receivers run inside the stock-in transaction (so their failure rolls it back)."""
+    from django.db import transaction
+
     from zhidu.procurement.signals import stock_in_created
 
     received = []
 
     def listener(sender, stock_in, **kwargs):
+        assert transaction.get_connection().in_atomic_block
         received.append(stock_in.number)
 
     stock_in_created.connect(listener)

@@ -21,7 +21,7 @@ class PersonRefSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     assignee = PersonRefSerializer(read_only=True)
-    acting_for = PersonRefSerializer(read_only=True)
+    acting_for = PersonRefSerializer(read_only=True, allow_null=True)
     approval = serializers.IntegerField(source="request_id", read_only=True)
     subject = serializers.CharField(source="request.subject_label", read_only=True)
     subject_type = serializers.SerializerMethodField()

@@ -120,7 +120,8 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(methods=["GET"], responses=s.PolicyVersionSerializer(many=True))
     @extend_schema(methods=["POST"], request=s.NewVersionSerializer, responses=s.PolicyVersionSerializer)
-    @action(detail=True, methods=["get", "post"])
+    # Not paginated: pagination_class=None also keeps the schema from describing a paginated list.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def versions(self, request, pk=None):
         policy = self.get_object()
         if request.method == "GET":

@@ -1,0 +1,24 @@
+"""Equipment ledger models. Each concern lives in its own module, re-exported here."""
+
+from .ledger import Asset, AssetCategory, AssetModel, CustodyPeriod, Location, Supplier  # noqa: F401
+from .custody import (  # noqa: F401
+    AssetIssue,
+    AssetIssueLine,
+    AssetLoan,
+    AssetReturn,
+    Clearance,
+    CustodianChange,
+    DamageIncident,
+    LetterTemplate,
+    PreparationTask,
+    Reallocation,
+    ResponsibilityLetter,
+)
+from .stocktake import (  # noqa: F401
+    InspectionFinding,
+    InspectionRound,
+    StocktakeAdjustment,
+    StocktakeExpected,
+    StocktakeLine,
+    StocktakePlan,
+)
