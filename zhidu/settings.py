@@ -280,6 +280,17 @@ SPECTACULAR_SETTINGS = {
         "EmploymentStatusEnum": "zhidu.org.choices.EmploymentStatus",
         "UnitKindEnum": "zhidu.org.choices.UnitKind",
         "RoleScopeEnum": "zhidu.org.choices.RoleScope",
+        # assets (ledger)
+        "AssetCategoryKindEnum": "zhidu.assets.choices.CategoryKind",
+        "AssetStatusEnum": "zhidu.assets.choices.AssetStatus",
+        # consumables
+        "ConsumableCategoryEnum": "zhidu.consumables.choices.ConsumableCategory",
+        "ConsumableMovementKindEnum": "zhidu.consumables.choices.MovementKind",
+        "ConsumableMovementStatusEnum": "zhidu.consumables.choices.MovementStatus",
+        "ConsumableRecycleConditionEnum": "zhidu.consumables.choices.RecycleCondition",
+        "ConsumablePeriodKindEnum": "zhidu.consumables.choices.PeriodKind",
+        "ConsumablePlanVariantEnum": "zhidu.consumables.choices.PlanVariant",
+        "ConsumablePlanStatusEnum": "zhidu.consumables.choices.PlanStatus",
         # disposal
         "ScrapStatusEnum": "zhidu.disposal.choices.ScrapStatus",
         "ScrapLineKindEnum": "zhidu.disposal.choices.LineKind",
@@ -295,6 +306,9 @@ SPECTACULAR_SETTINGS = {
         "StocktakeAdjustmentStatusEnum": "zhidu.assets.models.stocktake.AdjustmentStatus",
         "InspectionStatusEnum": "zhidu.assets.models.stocktake.InspectionStatus",
         "InspectionFindingResultEnum": "zhidu.assets.models.stocktake.FindingResult",
+        # assets: custody (A2)
+        "IncidentKindEnum": "zhidu.assets.models.custody.IncidentKind",
+        "ReturnConditionEnum": "zhidu.assets.models.custody.ReturnCondition",
     },
 }
 

@@ -55,7 +55,8 @@ class AssetForm(ZhiduModelForm):
     class Meta:
         model = Asset
         fields = ("number", "name", "category", "model", "serial_number", "configuration", "supplier", "purchase_date",
-                  "purchase_price", "warranty_end", "department", "location", "is_public", "is_classified", "notes")
+                  "purchase_price", "warranty_end", "department", "location", "is_public", "is_classified",
+                  "bundled_materials", "notes")
 
     def __init__(self, *args, category=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,10 +73,10 @@ class AssetForm(ZhiduModelForm):
         if self.instance.pk:
             self.fields["number"].required = True
             self.initial.setdefault("number", self.instance.number)
-        self.category = category or self.resolve_category()
+        self.selected_category = category or self.resolve_category()
         self.attribute_names = []
         existing = self.instance.attributes if self.instance.pk else {}
-        for name, field in attribute_fields(self.category).items():
+        for name, field in attribute_fields(self.selected_category).items():
             self.fields[name] = field
             self.attribute_names.append(name)
             key = name[len(ATTR_PREFIX):]

@@ -56,7 +56,7 @@ CATALOGUE = [
 ]
 
 # Items departments use often (code, weekly chance, max per issue)
-USAGE = [("HC-D01", 0.5, 1), ("HC-D04", 0.4, 1), ("HC-T01", 0.3, 1), ("HC-I01", 0.4, 2), ("HC-R02", 0.3, 2),
+USAGE = [("HC-D01", 0.35, 1), ("HC-D04", 0.25, 1), ("HC-T01", 0.3, 1), ("HC-I01", 0.3, 2), ("HC-R02", 0.3, 2),
          ("HC-C01", 0.15, 1), ("HC-P04", 0.2, 1), ("HC-P05", 0.15, 1)]
 
 
@@ -115,10 +115,10 @@ def load(org=None) -> dict:
     for index, department in enumerate(departments):
         for quarter in quarters:
             services.set_quota(department=department, category=C.DRUM, period_kind=PeriodKind.QUARTER,
-                               period_start=quarter, quantity=3 + index % 3, actor=actor)
+                               period_start=quarter, quantity=6 + 2 * (index % 3), actor=actor)
             services.set_quota(department=department, category=C.INK, period_kind=PeriodKind.QUARTER,
-                               period_start=quarter, quantity=6, actor=actor)
-    # Weekly issues, deterministic; the first department uses more than its quota.
+                               period_start=quarter, quantity=10, actor=actor)
+    # Weekly issues, deterministic; the first department uses well beyond its quota.
     from zhidu.org.models import Person
 
     people = {d.pk: list(Person.objects.filter(department=d, status="active").order_by("employee_no")[:5])
@@ -128,7 +128,7 @@ def load(org=None) -> dict:
         for index, department in enumerate(departments):
             staff = people.get(department.pk) or [keeper]
             for code, chance, most in USAGE:
-                if rng.random() < chance * (1.6 if index == 0 else 1):
+                if rng.random() < chance * (2.0 if index == 0 else 1):
                     person = staff[rng.randrange(len(staff))]
                     try:
                         services.issue(item=items[code], location=warehouse, quantity=rng.randint(1, most),
@@ -148,7 +148,8 @@ def load(org=None) -> dict:
     this_quarter = selectors.period_start(PeriodKind.QUARTER, today)
     next_quarter = selectors.add_months(this_quarter, 3)
     for index, department in enumerate(departments[:4]):
-        for quarter, code in ((this_quarter, "HC-D04"), (next_quarter, "HC-D01")):
+        for quarter, code in ((this_quarter, "HC-D04"), (this_quarter, "HC-I01"), (this_quarter, "HC-R02"),
+                              (this_quarter, "HC-T01"), (next_quarter, "HC-D01"), (next_quarter, "HC-C03")):
             Need.objects.create(department=department, item=items[code], period_kind=PeriodKind.QUARTER,
                                 period_start=quarter, quantity=2 + index, requested_by=keeper, note="新增打印需求")
     approved = services.draft_plan(actor=actor, variant="B", period_start=this_quarter)

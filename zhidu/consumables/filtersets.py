@@ -54,7 +54,7 @@ class MovementFilterSet(ZhiduFilterSet):
 class QuotaFilterSet(ZhiduFilterSet):
     search_fields = ("department__name", "item__name", "note")
     department = django_filters.ModelChoiceFilter(label=_("Department"), queryset=scoped_choices("org.OrgUnit"))
-    period_kind = django_filters.ChoiceFilter(label=_("Period"), choices=PeriodKind.choices)
+    period_kind = django_filters.ChoiceFilter(label=_("Cycle"), choices=PeriodKind.choices)
     period_start = django_filters.DateFilter(label=_("Period start"))
 
     class Meta:

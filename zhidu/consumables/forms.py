@@ -62,8 +62,12 @@ class _ToDepartmentForm(_MovementForm):
 class IssueForm(_ToDepartmentForm):
     """Issue (CON-04); the page shows the department's quota use live (htmx)."""
 
+    field_order = ("item", "department", "person", "quantity", "location", "note")
+
 
 class ReturnForm(_ToDepartmentForm):
+    field_order = ("item", "department", "person", "quantity", "location", "recycle", "condition", "note")
+
     recycle = forms.BooleanField(label=_("Empties or broken items for recycling (CON-09)"), required=False)
     condition = forms.ChoiceField(label=_("Condition"), choices=RecycleCondition.choices, required=False)
 
@@ -105,7 +109,7 @@ class PlanDraftForm(ZhiduForm):
 class NeedForm(ZhiduForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=ConsumableItem.objects.none())
     item = forms.ModelChoiceField(label=_("Consumable"), queryset=ConsumableItem.objects.none())
-    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
+    period_kind = forms.ChoiceField(label=_("Cycle"), choices=PeriodKind.choices)
     period_start = forms.DateField(label=_("Period (any day in it)"))
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     note = forms.CharField(label=_("Note"), required=False, max_length=255)

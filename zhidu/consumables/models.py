@@ -181,7 +181,7 @@ class Quota(BaseModel):
     item = models.ForeignKey(ConsumableItem, null=True, blank=True, on_delete=models.CASCADE, related_name="quotas",
                              verbose_name=_("consumable"))
     category = models.CharField(_("category"), max_length=12, choices=ConsumableCategory.choices, blank=True)
-    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
+    period_kind = models.CharField(_("cycle"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
     period_start = models.DateField(_("period start"))
     quantity = models.PositiveIntegerField(_("quota"))
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -215,7 +215,7 @@ class Need(BaseModel):
                                    verbose_name=_("department"))
     item = models.ForeignKey(ConsumableItem, on_delete=models.CASCADE, related_name="needs",
                              verbose_name=_("consumable"))
-    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
+    period_kind = models.CharField(_("cycle"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
     period_start = models.DateField(_("period start"))
     quantity = models.PositiveIntegerField(_("quantity"))
     requested_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.SET_NULL,
@@ -245,7 +245,7 @@ class PurchasePlan(BaseModel):
 
     number = models.CharField(_("number"), max_length=40, unique=True)
     variant = models.CharField(_("variant"), max_length=1, choices=PlanVariant.choices)
-    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices)
+    period_kind = models.CharField(_("cycle"), max_length=8, choices=PeriodKind.choices)
     period_start = models.DateField(_("period start"))
     title = models.CharField(_("title"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT,

@@ -372,7 +372,12 @@ def delete_quota(*, quota: Quota, actor) -> None:
 
 def add_need(*, department, item, period_kind: str, period_start: datetime.date, quantity, actor,
              note: str = "") -> Need:
+    """A department's request for a coming period (an input of the purchase plans)."""
+    from zhidu.org.selectors import can_act_in_unit
+
     quantity = _quantity(quantity)
+    if actor is not None and not can_act_in_unit(actor, "consumables.add_need", department):
+        raise RuleViolation(_("You may not record requests for %(unit)s.") % {"unit": department}, code="forbidden")
     with transaction.atomic():
         return Need.objects.create(department=department, item=item, period_kind=period_kind,
                                    period_start=selectors.period_start(period_kind, period_start), quantity=quantity,

@@ -72,7 +72,9 @@ class MovementTable(ZhiduTable):
                   "over_quota", "note")
         order_by = ("-occurred_at",)
 
-    def render_quantity(self, value):
+    def render_quantity(self, value, record):
+        if record.kind == "recycle":  # stock-neutral (CON-09)
+            return format_html('<span class="text-secondary">{}</span>', value)
         return format_html('<span class="{}">{}</span>', "text-red" if value < 0 else "text-green", f"{value:+d}")
 
     def value_quantity(self, value):
@@ -92,7 +94,7 @@ class QuotaTable(ZhiduTable):
     item = tables.Column(verbose_name=_("Consumable"), accessor="item__name", order_by=("item__name",),
                          default="")
     category = tables.Column(verbose_name=_("Category"))
-    period_kind = tables.Column(verbose_name=_("Period"))
+    period_kind = tables.Column(verbose_name=_("Cycle"))
     period_start = DateColumn(verbose_name=_("Period start"))
     quantity = tables.Column(verbose_name=_("Quota"))
     edit = tables.TemplateColumn(

@@ -164,10 +164,16 @@ class _LedgerActionView(ObjectFormView):
     success_url_name = "consumables:movement_list"
 
     def check_permissions(self):
+        if self.action == "issue" and not has_perm_anywhere(self.request.user, Movement, "issue"):
+            raise PermissionDenied(_("Only the consumables keeper (耗材管理员) may issue consumables and keep the "
+                                     "ledger (专人负责耗材管理, 篇14 第十九条)."))
         self.check_model_action(self.action)
 
     def get_initial(self):
-        initial = {}
+        from zhidu.assets.models import Location
+
+        initial = {"location": Location.objects.filter(is_warehouse=True, is_active=True).order_by("code")
+                   .values_list("pk", flat=True).first()}
         for name in ("item", "location", "department"):
             if self.request.GET.get(name, "").isdigit():
                 initial[name] = int(self.request.GET[name])

@@ -42,6 +42,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -52,7 +53,7 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import context
 from .models import BackgroundJob
@@ -357,6 +358,31 @@ def job_list(request):
     page = Paginator(jobs, 25).get_page(request.GET.get("page"))
     return render(request, "core/background/job_list.html", {"page": page, "jobs": page.object_list,
                                                              "title": _("My background jobs")})
+
+
+@login_required
+@require_POST
+def job_import_now(request, pk):
+    """After a background dry run: import the same (kept) file with the same mapping, as a new job."""
+    from django.shortcuts import redirect
+
+    from .imports import ImportMode
+
+    job = _job_for(request, pk)
+    params = job.params
+    mode = request.POST.get("mode") or ImportMode.ALL_OR_NOTHING
+    if (job.kind != BackgroundJob.Kind.IMPORT or job.status != BackgroundJob.Status.DONE
+            or params.get("mode") != ImportMode.DRY_RUN or mode == ImportMode.DRY_RUN
+            or mode not in {m for m, _label in ImportMode.choices} or not default_storage.exists(params["path"])):
+        raise Http404(_("This check cannot be imported (any more): upload the file again."))
+    importer_class = load_importer_class(params["importer"])
+    if not importer_class(user=request.user).check_permission():
+        raise PermissionDenied
+    new = start_import(user=request.user, importer_class=importer_class, stash_path=params["path"],
+                       filename=params.get("filename", ""), mode=mode, mapping=params.get("mapping"),
+                       match_key=params.get("match_key", ""), options=params.get("options"),
+                       total=job.progress_total, ip=context.current().ip)
+    return redirect(new)
 
 
 def job_url(job: BackgroundJob) -> str:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", background.job_detail, name="background_job"),
     path("jobs/<int:pk>/progress/", background.job_progress, name="background_job_progress"),
     path("jobs/<int:pk>/download/", background.job_download, name="background_job_download"),
+    path("jobs/<int:pk>/import-now/", background.job_import_now, name="background_job_import_now"),
 ]

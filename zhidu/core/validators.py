@@ -1,4 +1,7 @@
-"""Password policy beyond Django's validators (ACC-08; AUTH_PASSWORD_VALIDATORS in settings)."""
+"""Password policy beyond Django's validators (ACC-08; AUTH_PASSWORD_VALIDATORS in settings), and
+the plausible range of a date-time typed in."""
+
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -30,3 +33,15 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return _("Mix at least %(count)d of: lower case, upper case, digits, symbols.") % {"count": self.min_classes}
+
+
+EARLIEST_DATETIME = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+LATEST_DATETIME = datetime.datetime(3000, 1, 1, tzinfo=datetime.UTC)
+
+
+def validate_plausible_datetime(value):
+    """A date-time between 1970 and 2999. Before 1901 Asia/Shanghai is in local mean time
+    (+08:05:43), which no RFC 3339 / OpenAPI client reads back: the API echoed
+    "0401-05-28T14:15:46+08:05:43" for a delegation starting in the year 401."""
+    if value is not None and not EARLIEST_DATETIME <= value < LATEST_DATETIME:
+        raise ValidationError(_("Enter a date between 1970 and 2999."), code="date_out_of_range")

@@ -48,6 +48,13 @@ ERRORS = {
 # --- Serializers ---------------------------------------------------------------------------
 
 
+MAX_ID = 2_147_483_647
+
+
+def _id(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class _Ref(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     label = serializers.SerializerMethodField()
@@ -108,9 +115,9 @@ class IssueSerializer(serializers.ModelSerializer):
 
 
 class IssueCreateSerializer(serializers.Serializer):
-    person_id = serializers.IntegerField()
-    asset_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=50)
-    replaces = serializers.DictField(child=serializers.IntegerField(), required=False,
+    person_id = _id()
+    asset_ids = serializers.ListField(child=_id(), min_length=1, max_length=50)
+    replaces = serializers.DictField(child=_id(), required=False,
                                      help_text="{new asset id: old asset id} for replacements (AST-04)")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -126,7 +133,7 @@ class ReturnSerializer(serializers.ModelSerializer):
 
 
 class ReturnCreateSerializer(serializers.Serializer):
-    asset_id = serializers.IntegerField()
+    asset_id = _id()
     returned_accessories = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
                                                  default=list)
     condition = serializers.ChoiceField(choices=AssetReturn.Condition.choices, default=AssetReturn.Condition.GOOD)
@@ -151,8 +158,8 @@ class ChangeSerializer(serializers.ModelSerializer):
 
 
 class ChangeCreateSerializer(serializers.Serializer):
-    asset_id = serializers.IntegerField()
-    to_person_id = serializers.IntegerField()
+    asset_id = _id()
+    to_person_id = _id()
     reason = serializers.CharField()
 
 
@@ -167,8 +174,8 @@ class LoanSerializer(serializers.ModelSerializer):
 
 
 class LoanCreateSerializer(serializers.Serializer):
-    asset_id = serializers.IntegerField()
-    borrower_id = serializers.IntegerField(required=False)
+    asset_id = _id()
+    borrower_id = _id(required=False)
     purpose = serializers.CharField()
     due_date = serializers.DateField()
 
@@ -184,8 +191,8 @@ class ReallocationSerializer(serializers.ModelSerializer):
 
 
 class ReallocationCreateSerializer(serializers.Serializer):
-    asset_id = serializers.IntegerField()
-    to_department_id = serializers.IntegerField()
+    asset_id = _id()
+    to_department_id = _id()
     reason = serializers.CharField()
 
 
@@ -227,11 +234,11 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 
 class IncidentCreateSerializer(serializers.Serializer):
-    asset_id = serializers.IntegerField()
+    asset_id = _id()
     kind = serializers.ChoiceField(choices=DamageIncident.Kind.choices)
     description = serializers.CharField()
     occurred_on = serializers.DateField(required=False)
-    responsible_person_id = serializers.IntegerField(required=False, allow_null=True)
+    responsible_person_id = _id(required=False, allow_null=True)
     responsibility = serializers.ChoiceField(choices=DamageIncident.Responsibility.choices,
                                              default=DamageIncident.Responsibility.PERSONAL)
 
@@ -364,10 +371,9 @@ class IssueViewSet(_CustodyViewSet):
         assets = [_asset(request, pk) for pk in d["asset_ids"]]
         replaces = {}
         for new_id, old_id in (d.get("replaces") or {}).items():
-            try:
-                replaces[int(new_id)] = _asset(request, old_id, "view")
-            except ValueError:
-                raise RuleViolation(_("Unknown asset %(id)s.") % {"id": new_id}, code="invalid") from None
+            if not str(new_id).isdigit() or int(new_id) > MAX_ID:
+                raise RuleViolation(_("Unknown asset %(id)s.") % {"id": new_id}, code="invalid")
+            replaces[int(new_id)] = _asset(request, old_id, "view")
         issue = services.issue_assets(person=person, assets=assets, actor=request.user, replaces=replaces,
                                       notes=d.get("notes", ""))
         return self._out(issue, status.HTTP_201_CREATED)

@@ -39,7 +39,7 @@ class AssetSerializer(serializers.ModelSerializer):
         fields = ("id", "number", "name", "category", "model", "serial_number", "configuration", "attributes",
                   "supplier", "purchase_date", "purchase_price", "warranty_end", "status", "status_display",
                   "department", "custodian", "location", "is_public", "is_classified", "fixed_asset_number",
-                  "capitalised_on", "stock_in_line", "notes", "created", "updated")
+                  "capitalised_on", "stock_in_line", "bundled_materials", "notes", "created", "updated")
         read_only_fields = fields
 
     def get_model(self, obj) -> dict | None:
@@ -68,6 +68,7 @@ class AssetWriteSerializer(serializers.Serializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
     is_public = serializers.BooleanField(required=False, default=False)
     is_classified = serializers.BooleanField(required=False, default=False)
+    bundled_materials = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
     FIELDS = ("number", *CARD_FIELDS)

@@ -261,7 +261,7 @@ class AssetLoan(BaseModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("In approval")
         ON_LOAN = "on_loan", _("On loan")
-        RETURNED = "returned", _("Returned")
+        RETURNED = "returned", _("Given back")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -328,8 +328,8 @@ class PreparationTask(BaseModel):
     """Equipment preparation for a new hire (AST-06), a task of the IT authority."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
+        OPEN = "open", _("To prepare")
+        DONE = "done", _("Prepared")
         CANCELLED = "cancelled", _("Cancelled")
 
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="preparation_tasks",
@@ -360,7 +360,7 @@ class Clearance(BaseModel):
     """The asset part of a leaver's clearance (离职清查, AST-07, 篇1 第九条(5))."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Not signed off")
         SIGNED_OFF = "signed_off", _("Signed off")
 
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="asset_clearances",
@@ -456,3 +456,8 @@ class DamageIncident(BaseModel):
 
     def get_absolute_url(self):
         return reverse("assets:incident_detail", args=[self.pk])
+
+
+#: Importable names of the choice sets (drf-spectacular ENUM_NAME_OVERRIDES in settings).
+IncidentKind = DamageIncident.Kind
+ReturnCondition = AssetReturn.Condition

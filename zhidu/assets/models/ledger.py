@@ -189,6 +189,11 @@ class Asset(BaseModel):
         "procurement.StockInLine", null=True, blank=True, on_delete=models.PROTECT, related_name="assets",
         verbose_name=_("created by stock-in line"),
     )
+    bundled_materials = models.TextField(
+        _("bundled software and documents"), blank=True,
+        help_text=_("What came with the device (driver discs, licences, manuals), kept by the IT authority; the "
+                    "card with its attachments and history is the device's maintenance file (AST-14)."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     scope_unit_field = "department"

@@ -176,7 +176,7 @@ def save_template(*, actor, body: str, name: str = "", template: LetterTemplate 
     body = (body or "").strip()
     if not body:
         raise RuleViolation(_("The template text is required."), code="required")
-    _compile(body)
+    preview_template(body)  # refuses text that does not compile or render
     if template is None:
         template = LetterTemplate(name=(name or _("Responsibility letter")).strip()[:100])
     elif name:
@@ -186,7 +186,7 @@ def save_template(*, actor, body: str, name: str = "", template: LetterTemplate 
     template.save()
     if activate:
         LetterTemplate.objects.filter(is_active=True).exclude(pk=template.pk).update(is_active=False)
-    add_event(template, verb="edited", actor=actor, message=_("Letter template saved."))
+    add_event(template, verb="custody_edited", actor=actor, message=_("Letter template saved."))
     return template
 
 
@@ -218,7 +218,12 @@ def render_body(body: str, *, person, department, assets, date: datetime.date, o
         "person": person.name, "department": str(department), "items": items_table(assets),
         "date": date.isoformat(), "organisation": organisation,
     })
-    return _compile(body).render(context).strip()
+    template = _compile(body)
+    try:
+        return template.render(context).strip()
+    except Exception as exc:  # noqa: BLE001 - e.g. {% include %} of a template that does not exist
+        raise RuleViolation(_("The template text has an error: %(error)s") % {"error": exc},
+                            code="template_render") from None
 
 
 def render_letter(letter: ResponsibilityLetter, *, on: datetime.date | None = None) -> str:
@@ -308,7 +313,7 @@ def sign_letter(*, letter: ResponsibilityLetter, actor, typed_name: str, signatu
     letter.signed_ip = ip or None
     letter.status = ResponsibilityLetter.Status.SIGNED
     letter.save()
-    add_event(letter, verb="signed", actor=actor,
+    add_event(letter, verb="custody_signed", actor=actor,
               message=_("Signed by %(name)s from %(ip)s.") % {"name": letter.signed_name, "ip": ip or "—"})
     _letter_signed(letter, actor=actor, now=now)
     return letter
@@ -341,7 +346,7 @@ def upload_signed_scan(*, letter: ResponsibilityLetter, actor, scan, now=None) -
     letter.signed_at = now
     letter.status = ResponsibilityLetter.Status.SIGNED
     letter.save()
-    add_event(letter, verb="signed", actor=actor, message=_("Signed scan uploaded."))
+    add_event(letter, verb="custody_signed", actor=actor, message=_("Signed scan uploaded."))
     _letter_signed(letter, actor=actor, now=now)
     return letter
 
@@ -389,7 +394,7 @@ def issue_assets(*, person, assets, actor, replaces: dict | None = None, notes: 
     for asset in locked:
         old = replaces.get(asset.pk)
         AssetIssueLine.objects.create(issue=issue, asset=asset, replaces=old)
-    add_event(issue, verb="created", actor=actor,
+    add_event(issue, verb="custody_created", actor=actor,
               message=_("%(count)d device(s) to issue to %(person)s; waiting for the signed letter %(letter)s.")
               % {"count": len(locked), "person": person, "letter": letter.number})
     if person.user_id:
@@ -417,12 +422,12 @@ def _complete_issue(issue: AssetIssue, *, actor, now) -> None:
         _close_period(asset, now=now)
         _open_period(asset, custodian=issue.person, department=issue.department, reason="issue", now=now,
                      letter=issue.letter)
-        add_event(asset, verb="issued", actor=actor,
+        add_event(asset, verb="custody_issued", actor=actor,
                   message=_("Issued to %(person)s (%(number)s).") % {"person": issue.person, "number": issue.number})
     issue.status = AssetIssue.Status.COMPLETED
     issue.completed_at = now
     issue.save()
-    add_event(issue, verb="completed", actor=actor, message=_("Letter signed; devices handed over."))
+    add_event(issue, verb="custody_completed", actor=actor, message=_("Letter signed; devices handed over."))
 
 
 @transaction.atomic
@@ -435,7 +440,7 @@ def cancel_issue(*, issue: AssetIssue, actor, reason: str = "") -> AssetIssue:
     letter = issue.letter
     letter.status = ResponsibilityLetter.Status.VOID
     letter.save()
-    add_event(issue, verb="cancelled", actor=actor, message=reason)
+    add_event(issue, verb="custody_cancelled", actor=actor, message=reason)
     return issue
 
 
@@ -471,7 +476,7 @@ def return_asset(*, asset: Asset, actor, returned_accessories=None, condition: s
     )
     asset.status = S.RETURN_PENDING
     asset.save()
-    add_event(asset, verb="returned", actor=actor,
+    add_event(asset, verb="custody_returned", actor=actor,
               message=_("Returned by %(person)s (%(number)s), awaiting check.") % {"person": ret.person,
                                                                                    "number": ret.number})
     return ret
@@ -515,14 +520,14 @@ def check_return(*, ret: AssetReturn, actor, returned_accessories=None, conditio
             loan.status = AssetLoan.Status.RETURNED
             loan.returned_at = now
             loan.save()
-            add_event(loan, verb="returned", actor=actor, message=ret.number)
+            add_event(loan, verb="custody_returned", actor=actor, message=ret.number)
     if ret.status == AssetReturn.Status.COMPLETE:
         message = _("Return checked complete; back in stock.")
     else:
         message = _("Return checked incomplete; missing: %(missing)s.") % {
             "missing": "、".join(ret.missing_accessories)}
-    add_event(asset, verb="return_checked", actor=actor, message=message, data={"return": ret.pk})
-    add_event(ret, verb="checked", actor=actor, message=message)
+    add_event(asset, verb="custody_return_checked", actor=actor, message=message, data={"return": ret.pk})
+    add_event(ret, verb="custody_checked", actor=actor, message=message)
     return ret
 
 
@@ -545,7 +550,7 @@ def request_custodian_change(*, asset: Asset, to_person, reason: str, actor) -> 
         asset=asset, from_person=asset.custodian, to_person=to_person, from_department=asset.department,
         to_department=to_person.department, reason=reason, requested_by=_user(actor),
     )
-    add_event(asset, verb="change_requested", actor=actor,
+    add_event(asset, verb="custody_change_requested", actor=actor,
               message=_("Custodian change requested: %(a)s → %(b)s.") % {"a": change.from_person, "b": to_person})
     return change
 
@@ -567,7 +572,7 @@ def execute_custodian_change(*, change: CustodianChange, actor, now=None) -> Cus
     change.executed_by = _user(actor)
     change.executed_at = now
     change.save()
-    add_event(change, verb="executed", actor=actor,
+    add_event(change, verb="custody_executed", actor=actor,
               message=_("Executed; waiting for %(person)s to sign %(letter)s.") % {
                   "person": change.to_person, "letter": change.letter.number})
     return change
@@ -584,7 +589,7 @@ def _complete_change(change: CustodianChange, *, actor, now) -> None:
                  letter=change.letter)
     change.status = CustodianChange.Status.COMPLETED
     change.save()
-    add_event(asset, verb="custodian_changed", actor=actor,
+    add_event(asset, verb="custody_custodian_changed", actor=actor,
               message=_("Custodian %(a)s → %(b)s.") % {"a": change.from_person, "b": change.to_person})
 
 
@@ -597,7 +602,7 @@ def cancel_custodian_change(*, change: CustodianChange, actor) -> CustodianChang
         ResponsibilityLetter.objects.filter(pk=change.letter_id).update(status=ResponsibilityLetter.Status.VOID)
     change.status = CustodianChange.Status.CANCELLED
     change.save()
-    add_event(change, verb="cancelled", actor=actor)
+    add_event(change, verb="custody_cancelled", actor=actor)
     return change
 
 
@@ -619,7 +624,7 @@ def reallocate(*, asset: Asset, to_department, reason: str, actor) -> Reallocati
                                          to_department=to_department, reason=reason, executed_by=_user(actor))
     asset.department = to_department
     asset.save()
-    add_event(asset, verb="reallocated", actor=actor,
+    add_event(asset, verb="custody_reallocated", actor=actor,
               message=_("Reallocated %(a)s → %(b)s (%(number)s).") % {
                   "a": record.from_department, "b": to_department, "number": record.number})
     return record
@@ -665,7 +670,7 @@ def on_loan_approved(loan: AssetLoan, approval) -> None:
     loan.status = AssetLoan.Status.ON_LOAN
     loan.lent_at = now
     loan.save()
-    add_event(asset, verb="lent", message=_("Lent to %(person)s until %(due)s (%(number)s).") % {
+    add_event(asset, verb="custody_lent", message=_("Lent to %(person)s until %(due)s (%(number)s).") % {
         "person": loan.borrower, "due": loan.due_date.isoformat(), "number": loan.number})
 
 
@@ -697,7 +702,7 @@ def remind_overdue_loans(*, today: datetime.date | None = None) -> int:
                 notify(users=[loan.borrower.user], verb="assets.loan_overdue",
                        message=_("The loan %(number)s of %(asset)s was due on %(due)s: please return it.") % {
                            "number": loan.number, "asset": loan.asset, "due": loan.due_date.isoformat()})
-            add_event(loan, verb="reminded", message=_("Overdue since %(due)s.") % {"due": loan.due_date.isoformat()})
+            add_event(loan, verb="custody_reminded", message=_("Overdue since %(due)s.") % {"due": loan.due_date.isoformat()})
             count += 1
     return count
 
@@ -726,7 +731,7 @@ def complete_preparation_task(*, task: PreparationTask, actor, notes: str = "", 
     if notes:
         task.notes = notes
     task.save()
-    add_event(task, verb="done", actor=actor, message=notes)
+    add_event(task, verb="custody_done", actor=actor, message=notes)
     return task
 
 
@@ -770,7 +775,7 @@ def sign_off_clearance(*, clearance: Clearance, actor, now=None) -> Clearance:
     clearance.signed_off_by = _user(actor)
     clearance.signed_off_at = now or timezone.now()
     clearance.save()
-    add_event(clearance, verb="signed_off", actor=actor)
+    add_event(clearance, verb="custody_signed_off", actor=actor)
     return clearance
 
 
@@ -851,7 +856,7 @@ def record_incident(*, asset: Asset, kind: str, description: str, actor, occurre
         _close_period(asset, now=now)
         ongoing = AssetLoan.objects.filter(asset=asset, status=AssetLoan.Status.ON_LOAN)
         ongoing.update(status=AssetLoan.Status.RETURNED, returned_at=now)
-    add_event(asset, verb="incident", actor=actor, message=_("%(kind)s recorded (%(number)s).") % {
+    add_event(asset, verb="custody_incident", actor=actor, message=_("%(kind)s recorded (%(number)s).") % {
         "kind": incident.get_kind_display(), "number": incident.number})
     return incident
 

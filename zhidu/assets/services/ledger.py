@@ -34,7 +34,8 @@ FIXED_ASSET_SERIES = "GZ"  # fixed-asset card numbers GZ-YYYY-NNNNNN (转固)
 #: Card fields the asset form and the API accept; status and custodian are not among them.
 CARD_FIELDS = (
     "name", "category", "model", "serial_number", "configuration", "attributes", "supplier", "purchase_date",
-    "purchase_price", "warranty_end", "department", "location", "is_public", "is_classified", "notes",
+    "purchase_price", "warranty_end", "department", "location", "is_public", "is_classified", "bundled_materials",
+    "notes",
 )
 
 
@@ -319,7 +320,7 @@ def create_asset(*, actor, name: str, category: AssetCategory, department, numbe
                  purchase_date: datetime.date | None = None, purchase_price=None,
                  warranty_end: datetime.date | None = None, location: Location | None = None,
                  is_public: bool = False, is_classified: bool = False, notes: str = "",
-                 stock_in_line=None, capitalise_now: bool | None = None) -> Asset:
+                 bundled_materials: str = "", stock_in_line=None, capitalise_now: bool | None = None) -> Asset:
     """Register an asset card, in stock (AST-02). Number ZC-YYYY-NNNNNN unless given.
 
     Public-area / meeting-room equipment (`is_public`) is looked after by the IT authority as
@@ -338,7 +339,7 @@ def create_asset(*, actor, name: str, category: AssetCategory, department, numbe
         attributes=cleaned_attributes, supplier=supplier, purchase_date=purchase_date, purchase_price=price,
         warranty_end=warranty_end, status=AssetStatus.IN_STOCK, department=department, location=location,
         is_public=bool(is_public), is_classified=bool(is_classified), notes=(notes or "").strip(),
-        stock_in_line=stock_in_line,
+        bundled_materials=(bundled_materials or "").strip(), stock_in_line=stock_in_line,
     )
     add_event(asset, verb="asset_registered", actor=actor, message=_("Asset card %(number)s registered")
               % {"number": asset.number})
@@ -376,7 +377,7 @@ def update_asset(*, asset: Asset, actor, **changes) -> Asset:
         changes["attributes"] = validate_attributes(category, changes.get("attributes", asset.attributes))
     if "purchase_price" in changes:
         changes["purchase_price"] = _money(changes["purchase_price"], field="purchase_price")
-    for text in ("name", "serial_number", "configuration", "notes"):
+    for text in ("name", "serial_number", "configuration", "bundled_materials", "notes"):
         if text in changes:
             changes[text] = (changes[text] or "").strip()
     for name, value in changes.items():
@@ -464,10 +465,17 @@ def save_location(*, actor, location: Location | None = None, **fields) -> Locat
     return _save(location or Location(), fields, LOCATION_FIELDS)
 
 
-@transaction.atomic
 def delete_catalogue_entry(*, obj, actor) -> None:
-    """Delete a category / model / supplier / location no asset refers to (else deactivate it)."""
-    obj.delete()
+    """Delete a category / model / supplier / location no record refers to; one still in use
+    is a conflict (409): deactivate it instead, so the history keeps its name."""
+    from django.db.models import ProtectedError, RestrictedError
+
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError):
+        raise Conflict(_("%(obj)s is still used by assets or other records: deactivate it instead of deleting it.")
+                       % {"obj": obj}, code="in_use") from None
 
 
 def supplier_named(name: str) -> Supplier | None:

@@ -418,7 +418,8 @@ def propose_adjustments(*, plan: StocktakePlan, actor) -> list[StocktakeAdjustme
 def update_adjustment(*, adjustment: StocktakeAdjustment, actor, kind: str, note: str = "", to_location=None,
                       to_department=None, category=None, name: str = "") -> StocktakeAdjustment:
     """Change a proposed adjustment before it is submitted for review."""
-    adjustment = StocktakeAdjustment.objects.select_for_update().select_related("plan").get(pk=adjustment.pk)
+    adjustment = (StocktakeAdjustment.objects.select_for_update(of=("self",)).select_related("plan")
+                  .get(pk=adjustment.pk))
     if adjustment.status != AdjustmentStatus.PROPOSED:
         raise Conflict(_("Only a proposed adjustment can be changed; this one is %(status)s.")
                        % {"status": adjustment.get_status_display()}, code="invalid_transition")
@@ -524,7 +525,7 @@ def apply_adjustment(*, adjustment: StocktakeAdjustment, actor, now=None) -> Sto
     from . import ledger
 
     with transaction.atomic():
-        adjustment = StocktakeAdjustment.objects.select_for_update().select_related("plan", "line").get(
+        adjustment = StocktakeAdjustment.objects.select_for_update(of=("self",)).select_related("plan", "line").get(
             pk=adjustment.pk)
         if adjustment.status == AdjustmentStatus.APPLIED:
             return adjustment

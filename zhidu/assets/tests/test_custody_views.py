@@ -212,3 +212,20 @@ def test_home_panel_query_count_fixed(world, django_assert_num_queries):
     with django_assert_num_queries(2):
         panel = letters_to_sign_panel(request)
     assert len(panel["letters"]) == 3
+
+
+def test_every_detail_page_renders(world):
+    _grow(world, 1)
+    it = login(world.it)
+    from zhidu.assets.models import AssetLoan, CustodianChange, DamageIncident, Reallocation
+
+    for obj in [ResponsibilityLetter.objects.first(), AssetIssue.objects.first(), AssetReturn.objects.first(),
+                CustodianChange.objects.first(), AssetLoan.objects.first(), Reallocation.objects.first(),
+                Clearance.objects.first(), DamageIncident.objects.first()]:
+        response = it.get(obj.get_absolute_url())
+        assert response.status_code == 200, obj
+        assert it.get(obj.get_absolute_url() + "?tab=timeline").status_code == 200
+    letter = ResponsibilityLetter.objects.filter(status="signed").first()
+    body = it.get(letter.get_absolute_url()).content.decode()
+    assert "data-signature-image" in body and "李丽" in body
+    assert it.get(reverse("assets:reallocation_print", args=[Reallocation.objects.first().pk])).status_code == 200

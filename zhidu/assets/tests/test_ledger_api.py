@@ -102,3 +102,12 @@ def test_catalogue_endpoints(api):
     assert response.status_code == 201
     assert api.get(reverse("assets-location-list")).status_code == 200
     assert api.get(reverse("assets-model-list")).status_code == 200
+
+
+def test_deleting_a_category_in_use_is_409(api):
+    asset = AssetFactory()
+    api.force_login(it_user())
+    response = api.delete(reverse("assets-category-detail", args=[asset.category_id]))
+    assert response.status_code == 409 and response.json()["code"] == "in_use"
+    unused = AssetCategoryFactory()
+    assert api.delete(reverse("assets-category-detail", args=[unused.pk])).status_code == 204

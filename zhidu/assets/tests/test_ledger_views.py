@@ -85,7 +85,7 @@ def test_htmx_reloads_the_category_fields(client):
                           headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
-    assert 'name="attr_cpu"' in body
+    assert 'name="attr_cpu"' in body and category.name in body
 
 
 def test_the_card_form_has_no_status_or_custodian(client):

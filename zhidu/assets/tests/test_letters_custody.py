@@ -104,3 +104,10 @@ def test_scan_upload_signs_the_letter(world, settings, tmp_path):
     assert letter.status == ResponsibilityLetter.Status.SIGNED and letter.scan and "李丽" in letter.text
     asset.refresh_from_db()
     assert asset.status == AssetStatus.IN_USE
+
+
+def test_template_that_fails_to_render_is_refused(world):
+    with pytest.raises(RuleViolation):
+        services.save_template(actor=world.it, body='{% include "nothing.html" %}')
+    with pytest.raises(RuleViolation):
+        services.preview_template("{% extends 'base.html' %}")

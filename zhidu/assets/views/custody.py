@@ -102,21 +102,24 @@ def register() -> None:
         register_verb = None
     if register_verb is not None:
         for verb, label, icon, color in [
-            ("signed", _("Signed"), "signature", "green"),
-            ("issued", _("Issued"), "package-export", "blue"),
-            ("completed", _("Completed"), "circle-check", "green"),
-            ("cancelled", _("Cancelled"), "circle-x", "secondary"),
-            ("returned", _("Returned"), "package-import", "cyan"),
-            ("return_checked", _("Return checked"), "clipboard-check", "lime"),
-            ("checked", _("Checked"), "clipboard-check", "lime"),
-            ("change_requested", _("Custodian change requested"), "arrows-exchange", "orange"),
-            ("executed", _("Executed"), "player-play", "indigo"),
-            ("custodian_changed", _("Custodian changed"), "arrows-exchange", "indigo"),
-            ("lent", _("Lent"), "clock-share", "purple"),
-            ("reallocated", _("Reallocated"), "arrows-shuffle", "teal"),
-            ("done", _("Done"), "circle-check", "green"),
-            ("signed_off", _("Signed off"), "circle-check", "green"),
-            ("incident", _("Damage or loss recorded"), "alert-triangle", "red"),
+            ("custody_created", _("Created"), "file-plus", "secondary"),
+            ("custody_signed", _("Letter signed"), "signature", "green"),
+            ("custody_issued", _("Issued"), "package-export", "blue"),
+            ("custody_completed", _("Completed"), "circle-check", "green"),
+            ("custody_cancelled", _("Cancelled"), "circle-x", "secondary"),
+            ("custody_returned", _("Handed back"), "package-import", "cyan"),
+            ("custody_return_checked", _("Return checked"), "clipboard-check", "lime"),
+            ("custody_checked", _("Checked"), "clipboard-check", "lime"),
+            ("custody_change_requested", _("Custodian change requested"), "arrows-exchange", "orange"),
+            ("custody_executed", _("Executed"), "player-play", "indigo"),
+            ("custody_custodian_changed", _("Custodian changed"), "arrows-exchange", "indigo"),
+            ("custody_lent", _("Lent"), "clock-share", "purple"),
+            ("custody_reminded", _("Overdue reminder sent"), "bell", "orange"),
+            ("custody_reallocated", _("Reallocated between departments"), "arrows-shuffle", "teal"),
+            ("custody_done", _("Done"), "circle-check", "green"),
+            ("custody_signed_off", _("Signed off"), "circle-check", "green"),
+            ("custody_incident", _("Damage or loss recorded"), "alert-triangle", "red"),
+            ("custody_edited", _("Letter template saved."), "edit", "secondary"),
         ]:
             register_verb(verb, label, icon=icon, color=color)
     from zhidu.org.roles import extend_role_permissions
@@ -203,7 +206,7 @@ class ReturnTable(ZhiduTable):
 
 
 class ChangeTable(ZhiduTable):
-    id = ObjectLinkColumn(verbose_name=_("No."), accessor="pk")
+    id = ObjectLinkColumn(verbose_name=_("Number"), accessor="pk")
     asset = _col(_("Asset number"), "asset__number")
     from_person = _col(_("From custodian"), "from_person__name")
     to_person = _col(_("To custodian"), "to_person__name")
@@ -548,7 +551,16 @@ class ReturnCheckView(CustodyActionView):
 
 
 class _CustodyForm(ObjectFormView):
+    """`?asset=<pk>` preselects the device (links from the asset card and the return page)."""
+
     template_name = "assets/custody/form.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        asset = self.request.GET.get("asset", "")
+        if asset.isdigit():
+            initial["asset"] = int(asset)
+        return initial
 
     def get_success_url(self, obj):
         return obj.get_absolute_url()
@@ -649,7 +661,7 @@ class IncidentCreateView(_CustodyForm):
     def get_initial(self):
         from django.utils import timezone
 
-        return {"occurred_on": timezone.localdate()}
+        return {**super().get_initial(), "occurred_on": timezone.localdate()}
 
     def perform_save(self, form):
         d = form.cleaned_data

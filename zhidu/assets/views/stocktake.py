@@ -261,8 +261,13 @@ class StocktakeCountView(ScopedObjectMixin, View):
 
     def get(self, request, pk):
         plan = self.get_scoped_object("count")
-        lines = list(StocktakeLine.objects.filter(plan=plan).select_related("asset", "found_location")
+        lines = list(StocktakeLine.objects.filter(plan=plan).select_related("asset", "found_location",
+                                                                           "expected_location")
                      .order_by("-counted_at", "-id")[:200])
+        if request.GET.get("format") == "json":  # polled by scan.js: what the other counters recorded
+            return JsonResponse({"lines": [line_json(line, created=False) for line in reversed(lines)],
+                                 "counts": services.plan_results(plan).counts(),
+                                 "counting": plan.status == StocktakeStatus.COUNTING})
         form = forms.ScanForm(user=request.user, initial={"location": plan.location_id})
         return TemplateResponse(request, "assets/stocktake/count.html", {
             "object": plan, "plan": plan, "lines": lines, "form": form, "counts": services.plan_results(plan).counts(),

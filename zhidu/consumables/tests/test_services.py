@@ -275,3 +275,18 @@ def test_quota_review_and_usage(world):
     usage = selectors.usage_by_department_category(start=datetime.date(2026, 4, 1), end=datetime.date(2026, 7, 1))
     assert usage == [{"department_id": world["sales"].pk, "department": "销售部", "category": "drum", "quantity": 5}]
     assert selectors.review_chart(rows) == {"departments": ["销售部"], "quota": [4], "used": [5]}
+
+
+def test_periodic_jobs_are_registered():
+    from zhidu.core.jobs import REGISTRY, autodiscover
+
+    autodiscover()
+    assert {"consumables.draft_plan", "consumables.low_stock"} <= set(REGISTRY)
+
+
+def test_need_only_for_departments_in_scope(world):
+    services.add_need(department=world["sales"], item=world["item"], period_kind=PeriodKind.QUARTER,
+                      period_start=datetime.date(2026, 4, 1), quantity=2, actor=world["head"])
+    with pytest.raises(RuleViolation):
+        services.add_need(department=world["other"], item=world["item"], period_kind=PeriodKind.QUARTER,
+                          period_start=datetime.date(2026, 4, 1), quantity=2, actor=world["head"])

@@ -46,7 +46,10 @@ def _raw_schema() -> dict:
     return SchemaGenerator().get_schema(request=None, public=True)
 
 
-schema = schemathesis.openapi.from_dict(_raw_schema())
+import os  # noqa: E402
+_PHASES = os.environ.get("FUZZ_PHASES", "examples,coverage,fuzzing").split(",")
+schema = schemathesis.openapi.from_dict(_raw_schema(), config=schemathesis.Config.from_dict({
+    "seed": 1, "phases": {p: {"enabled": p in _PHASES} for p in ("examples", "coverage", "fuzzing", "stateful")}}))
 schema.app = WSGIHandler()
 
 
@@ -144,7 +147,7 @@ def _point_at_existing(case) -> None:
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=10, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("FUZZ_N", "10")), derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 def test_api(case, fuzz_data):
     _point_at_existing(case)
     with _connection_kept_open():

@@ -242,3 +242,24 @@ def test_mapping_is_prefilled_from_aliases(owner, company):
     importer = PersonImporter(user=owner)
     assert importer.suggest_mapping(["工号", "姓名", "whatever", "所属部门"]) == {
         "0": "employee_no", "1": "name", "3": "department"}
+
+
+def test_import_now_after_background_dry_run(client, owner, company):
+    client.force_login(owner)
+    upload = io.BytesIO(xlsx([PEOPLE_ROWS[0], PEOPLE_ROWS[1]]))
+    upload.name = "people.xlsx"
+    with override_settings(ZHIDU_BACKGROUND_IMPORT_ROWS=0):
+        client.post(reverse("org:person_import"), {"file": upload, "mode": "dry_run"})
+    check = BackgroundJob.objects.get(kind="import")
+    assert 'data-action="import-now"' in client.get(check.get_absolute_url()).content.decode()
+    other = _user("mallory")
+    client.force_login(other)
+    assert client.post(reverse("background_job_import_now", args=[check.pk])).status_code == 404
+    client.force_login(owner)
+    response = client.post(reverse("background_job_import_now", args=[check.pk]), {"mode": "all_or_nothing"})
+    assert response.status_code == 302
+    job = BackgroundJob.objects.filter(kind="import").latest("pk")
+    assert job.pk != check.pk and job.result["committed"] and job.result["created"] == 1
+    assert Person.objects.filter(employee_no="HX1").exists()
+    # the file is gone after the real import: a second "import now" is refused
+    assert client.post(reverse("background_job_import_now", args=[check.pk])).status_code == 404

@@ -70,10 +70,12 @@ class PersonSerializer(serializers.ModelSerializer):
     manager = ScopedRelatedField(queryset=Person.objects.all(), allow_null=True, required=False)
     position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all(), allow_null=True, required=False)
     department_name = serializers.CharField(source="department.name", read_only=True)
-    position_name = serializers.CharField(source="position.name", read_only=True, default=None, allow_null=True)
-    manager_name = serializers.CharField(source="manager.name", read_only=True, default=None, allow_null=True)
+    # Methods, not CharField(source="position.name", default=None): DRF leaves a field with a default
+    # out of the answer of a PATCH (partial) when the relation is empty, and the schema requires it.
+    position_name = serializers.SerializerMethodField()
+    manager_name = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    username = serializers.CharField(source="user.username", read_only=True, default=None, allow_null=True)
+    username = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
@@ -82,6 +84,15 @@ class PersonSerializer(serializers.ModelSerializer):
                   "username")
         read_only_fields = ("leave_date",)
         extra_kwargs = {"employee_no": {"validators": []}}  # uniqueness is the service's rule (clear message)
+
+    def get_position_name(self, obj) -> str | None:
+        return obj.position.name if obj.position_id else None
+
+    def get_manager_name(self, obj) -> str | None:
+        return obj.manager.name if obj.manager_id else None
+
+    def get_username(self, obj) -> str | None:
+        return obj.user.username if obj.user_id else None
 
 
 class PersonStatusSerializer(serializers.Serializer):
@@ -120,7 +131,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     role_code = serializers.CharField(source="role.code", read_only=True)
     role_name = serializers.CharField(source="role.name", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None, allow_null=True)
+    unit_name = serializers.SerializerMethodField()  # a method: see PersonSerializer.position_name
     scope = serializers.CharField(source="scope_label", read_only=True)
 
     class Meta:
@@ -128,6 +139,9 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
         fields = ("id", "person", "person_name", "role", "role_code", "role_name", "unit", "unit_name",
                   "include_subtree", "scope", "valid_from", "valid_until", "note")
         validators = []  # duplicates and dates are the service's rules (clear messages)
+
+    def get_unit_name(self, obj) -> str | None:
+        return obj.unit.name if obj.unit_id else None
 
     def validate(self, attrs):
         if self.instance is not None:

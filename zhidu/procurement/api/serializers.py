@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from zhidu.core.validators import validate_plausible_datetime
+
 from ..choices import ApprovalChoice, LineCategory, RejectedAction, RequestKind
 from ..models import (
     Acceptance,
@@ -133,7 +135,7 @@ class AcceptanceLineSerializer(serializers.ModelSerializer):
 
 class AcceptanceSerializer(serializers.ModelSerializer):
     accepted_by = serializers.IntegerField(source="accepted_by_id", help_text="Person id.")
-    accepted_at = serializers.DateTimeField(required=False)
+    accepted_at = serializers.DateTimeField(required=False, validators=[validate_plausible_datetime])
     lines = AcceptanceLineSerializer(many=True)
 
     class Meta:
@@ -157,7 +159,7 @@ class StockInLineSerializer(serializers.ModelSerializer):
 
 class StockInSerializer(serializers.ModelSerializer):
     received_by = serializers.IntegerField(source="received_by_id", help_text="Person id.")
-    received_at = serializers.DateTimeField(required=False)
+    received_at = serializers.DateTimeField(required=False, validators=[validate_plausible_datetime])
     request = serializers.IntegerField(source="request_id", read_only=True)
     lines = StockInLineSerializer(many=True, read_only=True)
 

@@ -186,6 +186,21 @@
     if (stream) { stopCamera(); } else { startCamera(); }
   });
 
+  /* Lines recorded by other counters of the same plan appear within 15 seconds (while visible). */
+  function refresh() {
+    if (document.hidden || busy || !root.dataset.pollUrl) { return; }
+    fetch(root.dataset.pollUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        data.lines.forEach(function (line) {
+          if (!list.querySelector('[data-line="' + CSS.escape(line.asset_number) + '"]')) { addLine(line); }
+        });
+        updateCounts(data.counts);
+      }).catch(function () { /* offline for a moment: the next poll catches up */ });
+  }
+  window.setInterval(refresh, 15000);
+
   /* for tests and other scripts: window.zhiduScan("payload") records like a camera decode */
   window.zhiduScan = record;
 })();

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
+from zhidu.core.validators import validate_plausible_datetime
 from zhidu.org.models import Person
 
 from ..choices import Decision
@@ -101,7 +102,7 @@ class WithdrawSerializer(serializers.Serializer):
 
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.get_username", read_only=True, default=None)
+    author = serializers.CharField(source="author.get_username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ApprovalPolicyVersion
@@ -147,3 +148,5 @@ class DelegationSerializer(serializers.ModelSerializer):
         model = Delegation
         fields = ["id", "person", "delegate", "delegate_id", "start", "end", "process_keys", "reason", "is_active"]
         read_only_fields = ["id", "person", "delegate", "is_active"]
+        extra_kwargs = {"start": {"validators": [validate_plausible_datetime]},
+                        "end": {"validators": [validate_plausible_datetime]}}
