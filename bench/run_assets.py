@@ -116,19 +116,27 @@ def build_import_file(n: int) -> bytes:
     suppliers = list(Supplier.objects.order_by("pk").values_list("name", flat=True))
     locations = list(Location.objects.order_by("pk").values_list("code", flat=True))
     people = list(Person.objects.select_related("department").order_by("pk")[:2000])
+    # the category card fields (AST-01) as extra columns, headed by their key, filled for the row's category
+    schemas = {c.pk: c.field_schema or [] for c in AssetCategory.objects.all()}
+    keys: list[str] = []
+    for schema in schemas.values():
+        keys += [spec["key"] for spec in schema if spec["key"] not in keys]
+    samples = {"number": "8", "date": "2024-01-01", "bool": "否"}
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("资产")
-    sheet.append(HEADERS)
+    sheet.append(HEADERS + keys)
     for i in range(n):
         model = models[i % len(models)]
         person = people[(i * 7) % len(people)]
         held = i % 4 != 0
+        values = {spec["key"]: (spec.get("choices") or [samples.get(spec.get("type"), "示例")])[0]
+                  for spec in schemas[model.category_id]}
         sheet.append([
             f"IMP-{i:07d}", f"导入设备{i}", categories[model.category_id], model.manufacturer, model.name,
             f"ISN{i:09d}", suppliers[i % len(suppliers)], "2024-03-01", "4999.00", "2027-03-01",
             person.department.code, person.employee_no if held else "", locations[i % len(locations)],
             "否", "",
-        ])
+        ] + [values.get(key, "") for key in keys])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

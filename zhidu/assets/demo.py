@@ -142,14 +142,21 @@ ROOM_OF_UNIT = {"ZHGLB": "HQ-2F-201", "XXZX": "HQ-2F-202", "CWB": "HQ-2F-203", "
 
 def load(org=None) -> dict:
     """Create the demo ledger (idempotent)."""
+    from . import demo_custody, demo_stocktake
+
     seed_catalogue()
-    if Location.objects.filter(code=MARKER).exists():
-        return {"assets": 0}
     if org is None or not getattr(org, "units", None):
         return {"assets": 0}
-    builder = _Builder(org)
-    builder.run()
-    return {"assets": builder.count}
+    count = 0
+    if not Location.objects.filter(code=MARKER).exists():
+        builder = _Builder(org)
+        builder.run()
+        count = builder.count
+    # Workflows on top of the ledger: letters, returns, loans, incidents; stock-takes, inspections.
+    # Each is idempotent on its own.
+    demo_custody.load(org)
+    demo_stocktake.load(org)
+    return {"assets": count}
 
 
 def _years_later(day: datetime.date, years: int) -> datetime.date:

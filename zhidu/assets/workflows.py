@@ -15,7 +15,7 @@ Other areas (repair, stock-take, disposal) add their transitions with `register(
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -130,6 +130,14 @@ for _t in (
                S.LOST),
 ):
     register(_t, replace=True)
+
+
+def add_guard(name: str, guard: Callable) -> None:
+    """Let another area refuse a transition, e.g. disposal locks an asset approved for scrapping
+    against issue, loan and reallocation (DSP-08), without the assets app importing disposal."""
+    transition = TRANSITIONS[name]
+    if guard not in transition.guards:
+        TRANSITIONS[name] = replace(transition, guards=(*transition.guards, guard))
 
 
 def allowed(asset, name: str) -> bool:

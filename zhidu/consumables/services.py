@@ -498,7 +498,7 @@ def on_plan_approved(subject: PurchasePlan, approval) -> None:
     PurchasePlan.objects.filter(pk=plan.pk).update(status=PlanStatus.APPROVED, purchase_request=request,
                                                    updated=timezone.now())
     subject.status, subject.purchase_request = PlanStatus.APPROVED, request
-    add_event(plan, verb="ordered", message=_("Purchase request %(no)s created") % {"no": request.number},
+    add_event(plan, verb="purchase_requested", message=_("Purchase request %(no)s created") % {"no": request.number},
               data={"purchase_request": request.pk})
 
 

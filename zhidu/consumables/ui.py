@@ -58,6 +58,7 @@ def register() -> None:
             ("returned", _("Returned to stock"), "arrow-back-up", "teal"),
             ("recycled", _("Returned for recycling"), "recycle", "lime"),
             ("adjusted", _("Stock adjusted"), "adjustments", "orange"),
+            ("purchase_requested", _("Purchase request created"), "shopping-cart", "indigo"),
         ]:
             register_verb(verb, label, icon=icon, color=color)
     from zhidu.org.roles import extend_role_permissions

@@ -126,12 +126,22 @@ def start_job(*, kind: str, owner, title, handler: str, params: dict | None = No
         raise ValueError(f"unknown background handler {handler!r}")
     job = BackgroundJob.objects.create(kind=kind, owner=owner, title=str(title)[:200], handler=handler,
                                        params=params or {}, progress_total=total)
-    result = run_background_job.enqueue(job.pk)
+    from django.db import transaction
+    from django.tasks.backends.immediate import ImmediateBackend
+
+    if isinstance(run_background_job.get_backend(), ImmediateBackend) or not transaction.get_connection().in_atomic_block:
+        _enqueue(job.pk)
+        job.refresh_from_db()
+    else:  # a queue outside this database (RQ) must not see the job before it is committed
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    result = run_background_job.enqueue(job_id)
     task_id = str(getattr(result, "id", "") or "")[:64]
     if task_id:
-        BackgroundJob.objects.filter(pk=job.pk).update(task_id=task_id)
-    job.refresh_from_db()
-    return job
+        BackgroundJob.objects.filter(pk=job_id).update(task_id=task_id)
 
 
 def _source_for(kind: str) -> str:

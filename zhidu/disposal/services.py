@@ -153,6 +153,19 @@ def register_asset_transitions() -> None:
     asset_workflows.register(asset_workflows.Transition(
         "dispose", gettext_lazy("Disposal (处置)"), frozenset({A.TO_DISPOSE}), A.DISPOSED,
         (_guard_has_disposal_record,)), replace=True)
+    for name in ("issue", "loan", "reallocate", "change_custodian"):
+        asset_workflows.add_guard(name, _guard_not_locked_for_disposal)
+
+
+def _guard_not_locked_for_disposal(asset, **ctx):
+    """DSP-08 (篇14/5 第十一条): an asset approved for scrapping, awaiting disposal or disposed is
+    handled only by the disposal workflow — it is not issued, loaned or reallocated."""
+    if selectors.is_disposal_locked(asset):
+        raise RuleViolation(
+            _("%(asset)s is approved for scrapping or awaiting disposal; only the disposal workflow may handle it "
+              "(篇14/5 第十一条).") % {"asset": asset},
+            code="disposal_locked", article="篇14/5 第十一条",
+        )
 
 
 def _guard_has_disposal_record(asset, **ctx):

@@ -99,7 +99,7 @@ class ScanSerializer(serializers.Serializer):
 
 class IssueLineSerializer(serializers.Serializer):
     asset = _Ref(read_only=True)
-    replaces = _Ref(read_only=True)
+    replaces = _Ref(read_only=True, allow_null=True)
 
 
 class IssueSerializer(serializers.ModelSerializer):
@@ -150,7 +150,7 @@ class ChangeSerializer(serializers.ModelSerializer):
     asset = _Ref(read_only=True)
     from_person = _Ref(read_only=True)
     to_person = _Ref(read_only=True)
-    letter = _Ref(read_only=True)
+    letter = _Ref(read_only=True, allow_null=True)
 
     class Meta:
         model = CustodianChange
@@ -205,6 +205,10 @@ class PreparationSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "department", "due_date", "status", "notes", "done_at", "created"]
 
 
+class PreviewSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, max_length=50_000)
+
+
 class NotesSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -225,7 +229,7 @@ class ClearanceSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     asset = _Ref(read_only=True)
-    responsible_person = _Ref(read_only=True)
+    responsible_person = _Ref(read_only=True, allow_null=True)
 
     class Meta:
         model = DamageIncident
@@ -314,13 +318,13 @@ class LetterTemplateViewSet(_CustodyViewSet):
         services.save_template(actor=request.user, template=template, name=d.get("name", ""), body=d["body"])
         return self._out(template)
 
-    @extend_schema(summary="Render a template text with sample data", request=LetterTemplateSerializer,
-                   responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400]})
+    @extend_schema(summary="Render a template text with sample data", request=PreviewSerializer,
+                   responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 403: ERRORS[403]})
     @action(detail=False, methods=["post"])
     def preview(self, request):
         _require(request, LetterTemplate, "change")
-        body = str(request.data.get("body", ""))
-        return Response({"text": services.preview_template(body)})
+        d = _valid(PreviewSerializer, request)
+        return Response({"text": services.preview_template(d["body"])})
 
 
 class LetterViewSet(_CustodyViewSet):

@@ -26,11 +26,11 @@ class AssetSerializer(serializers.ModelSerializer):
     """The asset card as read."""
 
     category = RefSerializer(read_only=True)
-    model = serializers.SerializerMethodField()
-    supplier = RefSerializer(read_only=True)
+    model = RefSerializer(read_only=True, allow_null=True)
+    supplier = RefSerializer(read_only=True, allow_null=True)
     department = RefSerializer(read_only=True)
-    custodian = RefSerializer(read_only=True)
-    location = RefSerializer(read_only=True)
+    custodian = RefSerializer(read_only=True, allow_null=True)
+    location = RefSerializer(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=AssetStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
@@ -41,11 +41,6 @@ class AssetSerializer(serializers.ModelSerializer):
                   "department", "custodian", "location", "is_public", "is_classified", "fixed_asset_number",
                   "capitalised_on", "stock_in_line", "bundled_materials", "notes", "created", "updated")
         read_only_fields = fields
-
-    def get_model(self, obj) -> dict | None:
-        if obj.model_id is None:
-            return None
-        return {"id": obj.model_id, "name": str(obj.model)}
 
 
 class AssetWriteSerializer(serializers.Serializer):

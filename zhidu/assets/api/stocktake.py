@@ -232,7 +232,8 @@ class StocktakePlanViewSet(ScopedModelViewSet):
     def close(self, request, pk=None):
         return self._step("close_plan")
 
-    @extend_schema(request=StocktakeScanSerializer, responses={201: StocktakeScanResultSerializer, 200: StocktakeScanResultSerializer},
+    @extend_schema(request=StocktakeScanSerializer,
+                   responses={201: StocktakeScanResultSerializer, 200: StocktakeScanResultSerializer},
                    summary="Record one scanned label or typed asset number (duplicates answer 200)")
     @action(detail=True, methods=["post"])
     def scan(self, request, pk=None):
@@ -245,7 +246,8 @@ class StocktakePlanViewSet(ScopedModelViewSet):
                                              configuration_complete=data.get("configuration_complete"),
                                              note=data.get("note", ""))
         line.created = created
-        return Response(StocktakeScanResultSerializer(line).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(StocktakeScanResultSerializer(line).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses=StocktakeResultsSerializer, summary="found / missing / misplaced / unknown with counts")
     @action(detail=True, methods=["get"])
@@ -323,7 +325,8 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
                                             department=data.get("department"), summary=data.get("summary", ""))
         return Response(InspectionRoundSerializer(round_).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=InspectionFindingSerializer, responses={201: InspectionFindingSerializer}, summary="Record a finding")
+    @extend_schema(request=InspectionFindingSerializer, responses={201: InspectionFindingSerializer},
+                   summary="Record a finding")
     @action(detail=True, methods=["post"])
     def findings(self, request, pk=None):
         round_ = self.get_object()
@@ -345,7 +348,8 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
                                               summary=str(summary) if summary is not None else None)
         return Response(InspectionRoundSerializer(round_).data)
 
-    @extend_schema(responses=InspectionOverdueSerializer(many=True), summary="Locations overdue for a patrol inspection")
+    @extend_schema(responses=InspectionOverdueSerializer(many=True),
+                   summary="Locations overdue for a patrol inspection")
     @action(detail=False, methods=["get"])
     def overdue(self, request):
         if not has_perm_anywhere(request.user, InspectionRound, "view"):

@@ -1,6 +1,5 @@
 """Equipment ledger models. Each concern lives in its own module, re-exported here."""
 
-from .ledger import Asset, AssetCategory, AssetModel, CustodyPeriod, Location, Supplier  # noqa: F401
 from .custody import (  # noqa: F401
     AssetIssue,
     AssetIssueLine,
@@ -14,6 +13,7 @@ from .custody import (  # noqa: F401
     Reallocation,
     ResponsibilityLetter,
 )
+from .ledger import Asset, AssetCategory, AssetModel, CustodyPeriod, Location, Supplier  # noqa: F401
 from .stocktake import (  # noqa: F401
     InspectionFinding,
     InspectionRound,

@@ -15,7 +15,10 @@ Set-up through the services and factories; what the acceptance describes is clic
 
 from __future__ import annotations
 
+import base64
 import re
+import struct
+import zlib
 from types import SimpleNamespace
 
 import pytest
@@ -24,7 +27,6 @@ from zhidu.assets.choices import AssetStatus, CategoryKind
 from zhidu.assets.models import AssetIssue, AssetReturn, ResponsibilityLetter
 from zhidu.assets.services import custody
 from zhidu.assets.tests.factories import AssetCategoryFactory, AssetFactory, AssetModelFactory
-from zhidu.assets.tests.test_custody_support import png_data_url
 from zhidu.core.testing import make_unit, make_user
 from zhidu.core.testing.browser import login_as, zh
 from zhidu.org.roles import seed_roles
@@ -86,6 +88,17 @@ def sign_letter(page, person_name):
     draw_signature(page)
     with page.expect_navigation():
         page.click("[data-signature-submit]")
+
+
+def png_data_url(width: int = 60, height: int = 24) -> str:
+    """A small real PNG (white, greyscale), as the canvas would post it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def issue_and_sign(org, asset):

@@ -186,3 +186,30 @@ def test_template_edit_and_preview(world):
     assert r.status_code == 200 and r.json()["text"] == "张三"
     r = client_for(make_user()).post(f"{API}/letter-templates/preview/", {"body": "x"}, format="json")
     assert r.status_code == 403
+
+
+def test_preparation_done_and_incident_submit(world):
+    from zhidu.org import services as org_services
+
+    it = client_for(world.it)
+    person = org_services.create_person(employee_no="N0900", name="新人", department=world.dept, actor=world.it)
+    task_id = it.get(f"{API}/preparation-tasks/").json()["results"][0]["id"]
+    r = client_for(world.alice).post(f"{API}/preparation-tasks/{task_id}/done/", {}, format="json")
+    assert r.status_code == 404  # not hers to see
+    r = it.post(f"{API}/preparation-tasks/{task_id}/done/", {"notes": "笔记本已备好"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "done" and r.json()["person"]["id"] == person.pk
+    r = it.post(f"{API}/preparation-tasks/{task_id}/done/", {}, format="json")
+    assert r.status_code == 409
+
+    make_user(name="刘处长", roles=["it_authority_head"])
+    asset = world.asset(status=AssetStatus.IN_USE, custodian=world.alice.person)
+    r = it.post(f"{API}/incidents/", {"asset_id": asset.pk, "kind": "damage", "description": "进水",
+                                      "responsibility": "illicit"}, format="json")
+    assert r.status_code == 201 and r.json()["rule"] == "double" and r.json()["compensation"] == "12000.00"
+    incident_id = r.json()["id"]
+    r = it.post(f"{API}/incidents/{incident_id}/submit/")
+    assert r.status_code == 200 and r.json()["status"] == "pending"
+    r = it.post(f"{API}/incidents/{incident_id}/submit/")
+    assert r.status_code == 409
+    r = client_for(world.alice).get(f"{API}/incidents/{incident_id}/")
+    assert r.status_code == 200  # the responsible person sees the incident about her

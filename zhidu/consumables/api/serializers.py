@@ -27,6 +27,14 @@ class ConsumableItemSerializer(serializers.ModelSerializer):
         read_only_fields = ("created", "updated")
 
 
+class LowStockSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    stock = serializers.IntegerField(read_only=True)
+    reorder_level = serializers.IntegerField(read_only=True)
+
+
 class StockBalanceSerializer(serializers.ModelSerializer):
     item = ConsumablesRefSerializer(read_only=True)
     location = ConsumablesRefSerializer(read_only=True)
@@ -39,8 +47,8 @@ class StockBalanceSerializer(serializers.ModelSerializer):
 class MovementSerializer(serializers.ModelSerializer):
     item = ConsumablesRefSerializer(read_only=True)
     location = ConsumablesRefSerializer(read_only=True)
-    department = ConsumablesRefSerializer(read_only=True)
-    person = ConsumablesRefSerializer(read_only=True)
+    department = ConsumablesRefSerializer(read_only=True, allow_null=True)
+    person = ConsumablesRefSerializer(read_only=True, allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -100,8 +108,9 @@ class PlanLineSerializer(serializers.ModelSerializer):
 
 class PurchasePlanSerializer(serializers.ModelSerializer):
     lines = PlanLineSerializer(many=True, read_only=True)
-    prepared_by = ConsumablesRefSerializer(read_only=True)
-    purchase_request_number = serializers.CharField(source="purchase_request.number", read_only=True, default=None)
+    prepared_by = ConsumablesRefSerializer(read_only=True, allow_null=True)
+    purchase_request_number = serializers.CharField(source="purchase_request.number", read_only=True, default=None,
+                                                    allow_null=True)
 
     class Meta:
         model = PurchasePlan

@@ -8,6 +8,8 @@ article. Rules refuse with 400, state conflicts (e.g. not enough stock) with 409
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,6 +22,16 @@ from .. import selectors, services
 from ..filtersets import ConsumableItemFilterSet, MovementFilterSet, PurchasePlanFilterSet, QuotaFilterSet
 from ..models import ConsumableItem, Movement, Need, PurchasePlan, Quota, StockBalance
 from . import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Refused by a rule (detail, code, article)."),
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Not permitted (e.g. not the consumables keeper)."),
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="Not found or out of scope."),
+    409: OpenApiResponse(OpenApiTypes.OBJECT, description="Not possible now (e.g. not enough stock)."),
+}
+MOVEMENT_ACTION = extend_schema(request=s.MovementInputSerializer,
+                                responses={201: s.MovementSerializer, **ERRORS})
+REPORT = extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 403: ERRORS[403]})
 
 
 def _keeper(request):
@@ -83,6 +95,7 @@ class StockBalanceViewSet(ScopedReadOnlyViewSet):
     queryset = StockBalance.objects.select_related("item", "location").order_by("item__code", "location__code")
     serializer_class = s.StockBalanceSerializer
 
+    @REPORT
     @action(detail=False, methods=["get"])
     def verify(self, request):
         """Recompute every balance from the movements; `mismatches` lists the disagreements."""
@@ -91,7 +104,8 @@ class StockBalanceViewSet(ScopedReadOnlyViewSet):
         problems = selectors.verify_balances()
         return Response({"ok": not problems, "mismatches": problems})
 
-    @action(detail=False, methods=["get"], url_path="low")
+    @extend_schema(request=None, responses={200: s.LowStockSerializer(many=True), 403: ERRORS[403]})
+    @action(detail=False, methods=["get"], url_path="low", pagination_class=None)
     def low(self, request):
         if not has_perm_anywhere(request.user, StockBalance, "view"):
             raise exceptions.PermissionDenied()
@@ -125,6 +139,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
             return s.MovementInputSerializer
         return super().get_serializer_class()
 
+    @MOVEMENT_ACTION
     @action(detail=False, methods=["post"])
     def receipt(self, request):
         if not has_perm_anywhere(request.user, Movement, "add"):
@@ -133,6 +148,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         return self._answer(services.receive(item=d["item"], location=d["location"], quantity=d["quantity"],
                                              actor=request.user, unit_price=d.get("unit_price"), note=d["note"]))
 
+    @MOVEMENT_ACTION
     @action(detail=False, methods=["post"])
     def issue(self, request):
         _keeper(request)
@@ -141,6 +157,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
                                            department=d["department"], person=d["person"], actor=request.user,
                                            note=d["note"]))
 
+    @MOVEMENT_ACTION
     @action(detail=False, methods=["post"], url_path="return")
     def return_(self, request):
         _keeper(request)
@@ -149,6 +166,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
                                                      department=d["department"], person=d["person"],
                                                      actor=request.user, note=d["note"]))
 
+    @MOVEMENT_ACTION
     @action(detail=False, methods=["post"])
     def recycle(self, request):
         _keeper(request)
@@ -157,6 +175,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
                                              department=d["department"], person=d["person"],
                                              condition=d["condition"], actor=request.user, note=d["note"]))
 
+    @MOVEMENT_ACTION
     @action(detail=False, methods=["post"])
     def adjust(self, request):
         _keeper(request)
@@ -164,6 +183,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         return self._answer(services.adjust(item=d["item"], location=d["location"], quantity=d["quantity"],
                                             reason=d["note"], actor=request.user))
 
+    @extend_schema(request=s.MovementInputSerializer, responses={201: s.MovementSerializer(many=True), **ERRORS})
     @action(detail=False, methods=["post"])
     def transfer(self, request):
         _keeper(request)
@@ -173,6 +193,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         return Response([s.MovementSerializer(out).data, s.MovementSerializer(into).data],
                         status=status.HTTP_201_CREATED)
 
+    @REPORT
     @action(detail=False, methods=["get"], url_path="usage")
     def usage(self, request):
         """CON-06: usage by department × category for ?period_kind=month|quarter&period=YYYY-MM-DD."""
@@ -214,6 +235,7 @@ class QuotaViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance):
         services.delete_quota(quota=instance, actor=self.request.user)
 
+    @REPORT
     @action(detail=False, methods=["get"])
     def review(self, request):
         """CON-07: use against quota per department for ?period_kind=&period=."""
@@ -261,6 +283,7 @@ class PurchasePlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
             return s.PlanUpdateSerializer
         return super().get_serializer_class()
 
+    @extend_schema(request=s.PlanDraftSerializer, responses={201: s.PurchasePlanSerializer, **ERRORS})
     def create(self, request):
         _keeper(request)
         serializer = s.PlanDraftSerializer(data=request.data)
@@ -270,6 +293,7 @@ class PurchasePlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
         return Response(s.PurchasePlanSerializer(self.get_queryset().get(pk=plan.pk)).data,
                         status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.PlanUpdateSerializer, responses={200: s.PurchasePlanSerializer, **ERRORS})
     def partial_update(self, request, pk=None):
         plan = self.get_object()
         _keeper(request)
@@ -279,6 +303,7 @@ class PurchasePlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
                              notes=serializer.validated_data.get("notes"))
         return Response(s.PurchasePlanSerializer(self.get_queryset().get(pk=plan.pk)).data)
 
+    @extend_schema(request=None, responses={200: s.PurchasePlanSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         plan = self.get_object()

@@ -2,7 +2,9 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -22,6 +24,16 @@ def exception_handler(exc, context):
         return Response(
             {"detail": "; ".join(m for ms in errors.values() for m in ms), "code": "invalid", "errors": errors},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, ProtectedError | RestrictedError):
+        # A delete that the database's PROTECT/RESTRICT refuses (a service without its own guard):
+        # 409 saying why, not a server error.
+        using = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        using = list(using)
+        return Response(
+            {"detail": _("It is still in use and cannot be deleted: %(count)d records refer to it, e.g. “%(example)s”.")
+             % {"count": len(using), "example": using[0] if using else ""}, "code": "protected"},
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -19,6 +19,7 @@ from zhidu.disposal import services
 from zhidu.disposal.approval import apply_preset
 from zhidu.disposal.choices import LineOutcome, ScrapStatus
 from zhidu.disposal.models import ScrapLine
+from zhidu.assets import workflows as asset_workflows
 from zhidu.disposal.selectors import is_disposal_locked, stores_data
 
 from .factories import AssetFactory, CategoryFactory, OrgUnitFactory, hardware, make_request, software
@@ -103,6 +104,12 @@ def test_batch_with_mixed_verdicts_variant_a_end_to_end(world):
     pc.refresh_from_db()
     assert pc.status == AssetStatus.IN_USE and is_disposal_locked(pc)  # approved, not yet recovered (DSP-08)
     assert not is_disposal_locked(to_repair)
+    # The custody workflows refuse to move an approved asset (DSP-08), but not the one sent to repair.
+    with pytest.raises(RuleViolation) as err:
+        asset_workflows.check(pc, "change_custodian")
+    assert err.value.code == "disposal_locked" and "第十一条" in err.value.message
+    to_repair.refresh_from_db()
+    asset_workflows.check(to_repair, "reallocate")
 
     services.recover(request=request, actor=world["it"].user)
     pc.refresh_from_db()
