@@ -373,6 +373,9 @@ class LetterDetailView(CustodyDetailView):
     list_url_name = "assets:letter_list"
     print_url_name = "assets:letter_print"
     summary_template = "assets/custody/_letter_summary.html"
+    # The text and the drawn signature are shown by the summary; not again as raw fields.
+    detail_fields = ("number", "person", "department", "template", "status", "signed_name", "signed_at",
+                     "signed_ip", "scan", "created_by")
 
     def get_summary_context(self):
         letter = self.object

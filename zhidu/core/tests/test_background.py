@@ -161,8 +161,9 @@ def test_background_export_equals_streamed_and_is_logged(client, owner, company)
     with override_settings(ZHIDU_BACKGROUND_EXPORT_ROWS=100):
         streamed_xlsx = b"".join(client.get(url, {"export": "xlsx"}).streaming_content)
     with override_settings(ZHIDU_BACKGROUND_EXPORT_ROWS=5):
-        client.get(url, {"export": "xlsx"}, headers={"HX-Request": "true"})
+        response = client.get(url, {"export": "xlsx"}, headers={"HX-Request": "true"})
     job = BackgroundJob.objects.filter(kind="export").latest("pk")
+    assert response.status_code == 204 and response["HX-Redirect"] == job.get_absolute_url()
 
     def cells(data):
         return [list(r) for r in load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True)]

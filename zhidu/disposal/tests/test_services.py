@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from zhidu.assets import workflows as asset_workflows
 from zhidu.assets.choices import AssetStatus, CategoryKind
 from zhidu.assets.models import CustodyPeriod
 from zhidu.core import params
@@ -19,7 +20,6 @@ from zhidu.disposal import services
 from zhidu.disposal.approval import apply_preset
 from zhidu.disposal.choices import LineOutcome, ScrapStatus
 from zhidu.disposal.models import ScrapLine
-from zhidu.assets import workflows as asset_workflows
 from zhidu.disposal.selectors import is_disposal_locked, stores_data
 
 from .factories import AssetFactory, CategoryFactory, OrgUnitFactory, hardware, make_request, software
