@@ -350,7 +350,7 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(responses=InspectionOverdueSerializer(many=True),
                    summary="Locations overdue for a patrol inspection")
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def overdue(self, request):
         if not has_perm_anywhere(request.user, InspectionRound, "view"):
             raise exceptions.PermissionDenied()

@@ -33,7 +33,7 @@ class SanitisationRecordSerializer(serializers.ModelSerializer):
 
 
 class ScrapLineSerializer(serializers.ModelSerializer):
-    asset = DisposalAssetRefSerializer(read_only=True)
+    asset = DisposalAssetRefSerializer(read_only=True, allow_null=True)  # software lines have none
     verdict = serializers.ChoiceField(choices=Verdict.choices, allow_blank=True, read_only=True)
     sanitisation = serializers.SerializerMethodField()
 
@@ -82,7 +82,7 @@ class DisposalRecordSerializer(serializers.ModelSerializer):
 class ScrapRequestFullSerializer(ScrapRequestListSerializer):
     lines = ScrapLineSerializer(many=True, read_only=True)
     disposals = DisposalRecordSerializer(many=True, read_only=True)
-    appraised_by = DisposalNamedRefSerializer(read_only=True)
+    appraised_by = DisposalNamedRefSerializer(read_only=True, allow_null=True)
 
     class Meta(ScrapRequestListSerializer.Meta):
         fields = (*ScrapRequestListSerializer.Meta.fields, "reason", "appraised_at", "appraised_by", "decided_at",
