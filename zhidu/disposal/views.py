@@ -30,7 +30,7 @@ from zhidu.core.views import (
 from zhidu.core.views.edit import add_errors
 from zhidu.core.views.mixins import ScopedObjectMixin
 from zhidu.core.views.printing import ObjectPrintView
-from zhidu.org.models import Person
+from zhidu.org.selectors import person_for_user
 
 from . import forms, selectors, services, workflows
 from .choices import STATUS_COLORS, LineKind, LineOutcome
@@ -42,10 +42,6 @@ from .tables import DisposalRecordTable, ScrapRequestTable
 class IndexView(LoginRequiredMixin, RedirectView):
     pattern_name = "disposal:request_list"
 
-
-def _person(user) -> Person | None:
-    person_id = user_person_id(user)
-    return Person.objects.select_related("department").filter(pk=person_id).first() if person_id else None
 
 
 # --- Requests ------------------------------------------------------------------------------
@@ -73,7 +69,7 @@ class ScrapRequestFormView(ObjectFormView):
     def check_permissions(self):
         super().check_permissions()
         if self.is_create:
-            self.person = _person(self.request.user)
+            self.person = person_for_user(self.request.user)
             if self.person is None:
                 raise PermissionDenied(_("Your account is not linked to a person, so it cannot make requests."))
 

@@ -248,3 +248,26 @@ def resolve_role_term(term: str) -> Role | None:
     if alias is not None:
         return alias.role
     return Role.objects.filter(code=term).first() or Role.objects.filter(name=term).first()
+
+
+def require_person(user) -> Person:
+    """The person behind a login, for actions that need one (a requester, a signer); 403 otherwise."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    person = person_for_user(user)
+    if person is None:
+        raise PermissionDenied(_("Your account is not linked to a person, so it cannot make requests."))
+    return person
+
+
+def visible_person(user, pk) -> Person:
+    """A person named in a payload (acceptor, receiver, performer): must exist and be visible to the user."""
+    from django.utils.translation import gettext as _
+
+    from zhidu.core.errors import RuleViolation
+
+    person = Person.objects.restrict(user, "view").filter(pk=pk).first()
+    if person is None:
+        raise RuleViolation(_("Unknown person %(id)s.") % {"id": pk}, code="invalid")
+    return person

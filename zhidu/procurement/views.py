@@ -29,7 +29,7 @@ from zhidu.core.views import (
 from zhidu.core.views.edit import add_errors
 from zhidu.core.views.mixins import ScopedObjectMixin
 from zhidu.core.views.printing import ObjectPrintView
-from zhidu.org.models import Person
+from zhidu.org.selectors import person_for_user
 
 from . import forms, selectors, services, workflows
 from .choices import STATUS_COLORS, ApprovalChoice, FilingStatus, RequestKind
@@ -41,10 +41,6 @@ from .tables import PurchaseRequestTable, SelfPurchaseFilingTable
 class IndexView(LoginRequiredMixin, RedirectView):
     pattern_name = "procurement:request_list"
 
-
-def _person(user) -> Person | None:
-    person_id = user_person_id(user)
-    return Person.objects.select_related("department").filter(pk=person_id).first() if person_id else None
 
 
 def _missing_fields_error(exc: workflows.MissingFields) -> ValidationError:
@@ -79,7 +75,7 @@ class PurchaseRequestFormView(ObjectFormView):
     def check_permissions(self):
         super().check_permissions()
         if self.is_create:
-            self.person = _person(self.request.user)
+            self.person = person_for_user(self.request.user)
             if self.person is None:
                 raise PermissionDenied(_("Your account is not linked to a person, so it cannot make requests."))
 
@@ -642,7 +638,7 @@ class FilingFormView(ObjectFormView):
     def check_permissions(self):
         super().check_permissions()
         if self.is_create:
-            self.person = _person(self.request.user)
+            self.person = person_for_user(self.request.user)
             if self.person is None:
                 raise PermissionDenied(_("Your account is not linked to a person, so it cannot register purchases."))
 

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -20,8 +20,7 @@ from rest_framework.response import Response
 from zhidu.assets.models import Asset
 from zhidu.core.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet
 from zhidu.core.errors import RuleViolation
-from zhidu.core.scoping import user_person_id
-from zhidu.org.models import Person
+from zhidu.org.selectors import require_person, visible_person
 
 from .. import services
 from ..filtersets import DisposalRecordFilterSet, ScrapRequestFilterSet
@@ -40,18 +39,6 @@ OBJECT_ACTIONS = {"submit": "submit", "withdraw": "submit", "appraise": "apprais
                   "sanitise": "process", "dispose": "process"}
 
 
-def _person(request) -> Person:
-    person_id = user_person_id(request.user)
-    if person_id is None:
-        raise exceptions.PermissionDenied(_("Your account is not linked to a person, so it cannot make requests."))
-    return Person.objects.select_related("department").get(pk=person_id)
-
-
-def _visible_person(request, pk) -> Person:
-    person = Person.objects.restrict(request.user, "view").filter(pk=pk).first()
-    if person is None:
-        raise RuleViolation(_("Unknown person %(id)s.") % {"id": pk}, code="invalid")
-    return person
 
 
 def _lines(request, rows) -> list[services.LineInput]:
@@ -124,7 +111,7 @@ class ScrapRequestViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         with transaction.atomic():
-            obj = services.create_request(requester=_person(request), actor=request.user, title=d["title"],
+            obj = services.create_request(requester=require_person(request.user), actor=request.user, title=d["title"],
                                           reason=d.get("reason", ""), lines=_lines(request, d["lines"]))
         return self._full(obj, status.HTTP_201_CREATED)
 
@@ -199,8 +186,8 @@ class ScrapRequestViewSet(ScopedModelViewSet):
             raise RuleViolation(_("Item %(id)s is not on this request.") % {"id": d["line_id"]}, code="invalid")
         record = services.record_sanitisation(
             line=line, actor=request.user, method=d["method"],
-            performed_by=_visible_person(request, d["performed_by_id"]),
-            verified_by=_visible_person(request, d["verified_by_id"]), performed_on=d["performed_on"],
+            performed_by=visible_person(request.user, d["performed_by_id"]),
+            verified_by=visible_person(request.user, d["verified_by_id"]), performed_on=d["performed_on"],
             notes=d.get("notes", ""))
         record = SanitisationRecord.objects.select_related("performed_by", "verified_by").get(pk=record.pk)
         return Response(s.SanitisationRecordSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -12,14 +12,13 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhidu.core.api.views import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from zhidu.core.errors import RuleViolation
-from zhidu.core.scoping import user_person_id
-from zhidu.org.models import Person
+from zhidu.org.selectors import require_person, visible_person
 
 from .. import services
 from ..filtersets import PurchaseRequestFilterSet, SelfPurchaseFilingFilterSet
@@ -42,19 +41,6 @@ ERRORS = {
 }
 
 
-def _person(request) -> Person:
-    person_id = user_person_id(request.user)
-    if person_id is None:
-        raise exceptions.PermissionDenied(_("Your account is not linked to a person, so it cannot make requests."))
-    return Person.objects.select_related("department").get(pk=person_id)
-
-
-def _visible_person(request, pk) -> Person:
-    """A person named in the payload (acceptor, receiver): must exist and be visible to the user."""
-    person = Person.objects.restrict(request.user, "view").filter(pk=pk).first()
-    if person is None:
-        raise RuleViolation(_("Unknown person %(id)s.") % {"id": pk}, code="invalid")
-    return person
 
 
 def _lines(data) -> list[services.LineInput]:
@@ -132,7 +118,7 @@ class PurchaseRequestViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
-            obj = services.create_request(requester=_person(request), actor=request.user,
+            obj = services.create_request(requester=require_person(request.user), actor=request.user,
                                           lines=_lines(data["lines"]),
                                           **{f: data[f] for f in REQUEST_FIELDS if f in data})
         return self._full(obj, status.HTTP_201_CREATED)
@@ -230,7 +216,7 @@ class PurchaseRequestViewSet(ScopedModelViewSet):
                                             rejected_action=row.get("rejected_action", ""),
                                             notes=row.get("notes", "")) for row in d["lines"]]
         acceptance = services.record_acceptance(
-            request=obj, actor=request.user, accepted_by=_visible_person(request, d["accepted_by_id"]),
+            request=obj, actor=request.user, accepted_by=visible_person(request.user, d["accepted_by_id"]),
             accepted_at=d.get("accepted_at"), notes=d.get("notes", ""), results=results)
         acceptance = Acceptance.objects.prefetch_related("lines").get(pk=acceptance.pk)
         return Response(s.AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
@@ -244,7 +230,7 @@ class PurchaseRequestViewSet(ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         stock_in = services.create_stock_in(
-            request=obj, actor=request.user, received_by=_visible_person(request, d["received_by_id"]),
+            request=obj, actor=request.user, received_by=visible_person(request.user, d["received_by_id"]),
             location=d["location"], received_at=d.get("received_at"), notes=d.get("notes", ""))
         stock_in = StockIn.objects.prefetch_related(Prefetch("lines", queryset=StockInLine.objects.select_related(
             "line"))).get(pk=stock_in.pk)
@@ -323,7 +309,7 @@ class SelfPurchaseFilingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixin
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
-        filing = services.register_self_purchase(actor=request.user, registered_by=_person(request),
+        filing = services.register_self_purchase(actor=request.user, registered_by=require_person(request.user),
                                                  **{f: d.get(f) for f in self.FIELDS})
         return Response(self.get_serializer(filing).data, status=status.HTTP_201_CREATED)
 
