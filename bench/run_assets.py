@@ -96,10 +96,12 @@ def bench_lists(args, results):
                 except SystemExit as exc:
                     print(f"  {username} {kind} {name}: {str(exc)[:200]}")
                     continue
-                figures.update(user=username, kind=kind, case=name, visible=visible, part="lists")
+                figures.update(user=username, kind=kind, case=name, visible=visible, part="lists",
+                               load=round(os.getloadavg()[0], 2))
                 results.append(figures)
                 print(f"  {username:<11} {kind:<4} {name:<8} median {figures['median_ms']:>7.1f} ms  "
-                      f"p95 {figures['p95_ms']:>7.1f} ms  {figures['queries']:>2} queries  visible {visible}  {path}",
+                      f"p95 {figures['p95_ms']:>7.1f} ms  cpu {figures['cpu_median_ms']:>6.1f} ms  "
+                      f"{figures['queries']:>2} queries  load {figures['load']:.1f}  visible {visible}  {path}",
                       flush=True)
 
 

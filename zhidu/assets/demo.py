@@ -156,6 +156,9 @@ def load(org=None) -> dict:
     # Each is idempotent on its own.
     demo_custody.load(org)
     demo_stocktake.load(org)
+    from . import demo_subledger  # sub-ledgers (分帐), SCH-08
+
+    demo_subledger.load(org)
     return {"assets": count}
 
 

@@ -1,5 +1,6 @@
-"""Forms of equipment custody (AST-03 … AST-19). Choices are limited to the user's scope; the
-services check the rules (their messages are shown on the form, in place)."""
+"""Forms of equipment custody (AST-03 … AST-19). Choices are limited to the user's scope (people
+through the person picker, zhidu.org.forms.PersonPickerField); the services check the rules
+(their messages are shown on the form, in place)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhidu.core.forms import ZhiduForm
-from zhidu.org.choices import CURRENT_STATUSES
-from zhidu.org.models import OrgUnit, Person
+from zhidu.org.forms import PersonPickerField
+from zhidu.org.models import OrgUnit
 
 from .choices import AssetStatus
 from .models import Asset, AssetReturn, DamageIncident
@@ -29,10 +30,6 @@ class _AssetMultiChoice(forms.ModelMultipleChoiceField):
         return _asset_label(obj)
 
 
-def _people(user):
-    return Person.objects.restrict(user, "view").filter(status__in=CURRENT_STATUSES).select_related("department")
-
-
 def _assets(user, action="view", **filters):
     return (Asset.objects.restrict(user, action).filter(**filters).select_related("custodian")
             .order_by("number"))
@@ -48,7 +45,7 @@ class LetterTemplateForm(ZhiduForm):
 class IssueForm(ZhiduForm):
     """领用: devices in stock, the person who takes them, optionally the device replaced (AST-04)."""
 
-    person = forms.ModelChoiceField(label=_("Custodian"), queryset=Person.objects.none())
+    person = PersonPickerField(label=_("Custodian"))
     assets = _AssetMultiChoice(label=_("Devices"), queryset=Asset.objects.none(),
                                help_text=_("One letter and one outbound slip cover all the devices issued together."))
     replaces = _AssetChoice(label=_("Replaces the device"), queryset=Asset.objects.none(), required=False,
@@ -58,7 +55,6 @@ class IssueForm(ZhiduForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = _people(self.user)
         self.fields["assets"].queryset = _assets(self.user, "change", status=AssetStatus.IN_STOCK)
         self.fields["replaces"].queryset = _assets(self.user, "view")
 
@@ -125,29 +121,32 @@ class ChangeRequestForm(ZhiduForm):
     """使用变更: hand a device from its custodian to another person (AST-09/10)."""
 
     asset = _AssetChoice(label=_("Device"), queryset=Asset.objects.none())
-    to_person = forms.ModelChoiceField(label=_("New custodian"), queryset=Person.objects.none())
+    to_person = PersonPickerField(label=_("New custodian"), pool="colleagues")
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from django.db.models import Q
 
-        from zhidu.core.scoping import user_person_id
+        from zhidu.core.scoping import has_perm_anywhere, user_person_id
+
+        from .models import CustodianChange
 
         person_id = user_person_id(self.user) if self.user else None
-        scoped = Asset.objects.restrict(self.user, "view").values("pk")
-        self.fields["asset"].queryset = (Asset.objects.filter(Q(pk__in=scoped) | Q(custodian_id=person_id or 0),
-                                                              status=AssetStatus.IN_USE)
+        # As the API: the custodian offers their own devices; only who may add changes (IT) offers
+        # the devices in their scope. Seeing a device (a department head, an auditor) is not enough.
+        offered = Q(custodian_id=person_id or 0)
+        if has_perm_anywhere(self.user, CustodianChange, "add"):
+            offered |= Q(pk__in=Asset.objects.restrict(self.user, "view").values("pk"))
+        self.fields["asset"].queryset = (Asset.objects.filter(offered, status=AssetStatus.IN_USE)
                                          .select_related("custodian").order_by("number"))
-        self.fields["to_person"].queryset = Person.objects.filter(status__in=CURRENT_STATUSES).order_by("name")
 
 
 class LoanForm(ZhiduForm):
     """借用: an in-stock device until a due date, approved by the department head and IT (AST-19)."""
 
     asset = _AssetChoice(label=_("Device"), queryset=Asset.objects.none())
-    borrower = forms.ModelChoiceField(label=_("Borrower"), queryset=Person.objects.none(), required=False,
-                                      help_text=_("Empty: yourself."))
+    borrower = PersonPickerField(label=_("Borrower"), required=False, help_text=_("Empty: yourself."))
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea)
     due_date = forms.DateField(label=_("Due date"))
 
@@ -155,7 +154,6 @@ class LoanForm(ZhiduForm):
         super().__init__(*args, **kwargs)
         self.fields["asset"].queryset = (Asset.objects.filter(status=AssetStatus.IN_STOCK, is_public=False)
                                          .select_related("custodian").order_by("number"))
-        self.fields["borrower"].queryset = _people(self.user)
 
 
 class ReallocationForm(ZhiduForm):
@@ -177,12 +175,11 @@ class IncidentForm(ZhiduForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=DamageIncident.Kind.choices)
     occurred_on = forms.DateField(label=_("Occurred on"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea)
-    responsible_person = forms.ModelChoiceField(label=_("Responsible person"), queryset=Person.objects.none(),
-                                                required=False, help_text=_("Empty: the device's custodian."))
+    responsible_person = PersonPickerField(label=_("Responsible person"), required=False,
+                                           help_text=_("Empty: the device's custodian."))
     responsibility = forms.ChoiceField(label=_("Responsibility"), choices=DamageIncident.Responsibility.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["asset"].queryset = _assets(self.user, "view").exclude(
             status__in=[AssetStatus.LOST, AssetStatus.DISPOSED])
-        self.fields["responsible_person"].queryset = _people(self.user)

@@ -20,7 +20,6 @@ the existing cards of the file's keys), so a row costs only its own writes.
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,7 +36,7 @@ from zhidu.core.imports import (
 
 from . import services
 from .choices import AssetStatus
-from .models import Asset, AssetCategory, AssetModel, CustodyPeriod, Location, Supplier
+from .models import Asset, AssetCategory, AssetModel, Location, Supplier
 
 STATUS_SYNONYMS = {
     "库存": AssetStatus.IN_STOCK, "在库": AssetStatus.IN_STOCK, "闲置": AssetStatus.IN_STOCK, "入库": AssetStatus.IN_STOCK,
@@ -46,11 +45,6 @@ STATUS_SYNONYMS = {
     "维修中": AssetStatus.IN_REPAIR, "送修": AssetStatus.IN_REPAIR, "丢失": AssetStatus.LOST,
     "遗失": AssetStatus.LOST, "待报废": AssetStatus.TO_DISPOSE, "拟报废": AssetStatus.TO_DISPOSE,
 }
-#: Statuses an opening balance may record; "disposed" needs a disposal record (DSP), a loan its loan record.
-IMPORTABLE_STATUSES = (AssetStatus.IN_STOCK, AssetStatus.IN_USE, AssetStatus.IN_REPAIR, AssetStatus.LOST,
-                       AssetStatus.TO_DISPOSE)
-HELD_STATUSES = (AssetStatus.IN_USE, AssetStatus.ON_LOAN)
-CUSTODY_REASON_IMPORT = "import"
 KEY_CHUNK = 900
 
 
@@ -64,6 +58,7 @@ class AssetImporter(Importer):
     key = "assets"
     label = gettext_lazy("Assets")
     model = Asset
+    batch_size = services.BULK_BATCH
     match_field = "number"
     match_keys = [("number", gettext_lazy("Asset number")), ("serial_number", gettext_lazy("Serial number"))]
     options = [("create_missing", gettext_lazy("Create missing models and suppliers"))]
@@ -338,46 +333,56 @@ class AssetImporter(Importer):
         return self._update(cleaned, existing, row)
 
     def _create(self, cleaned, row):
+        card = self.build_new(cleaned, row)
+        if card is None:
+            return Action.ERROR, None
+        return Action.CREATED, self.create_new([card])[0]
+
+    def build_new(self, cleaned, row):
+        """The card of a new row (AST-08 opening balance: status and custodian), not yet written."""
         category = cleaned.get("category_obj")
         person = cleaned.get("custodian_obj")
         department = cleaned.get("department_obj") or (person.department if person else None)
         if department is None:
             row.error("department", _("A new card needs the department (or a custodian whose department is used)."))
-            return Action.ERROR, None
+            return None
         if not self._may_act("assets.add_asset", department):
             row.error("department", _("You may not add assets to %(unit)s.") % {"unit": department})
-            return Action.ERROR, None
+            return None
         is_public = bool(cleaned.get("is_public"))
         status = cleaned.get("status") or (AssetStatus.IN_USE if person or is_public else AssetStatus.IN_STOCK)
-        if status not in IMPORTABLE_STATUSES:
+        if status not in services.OPENING_STATUSES:
             row.error("status", _("An import cannot record the status “%(status)s”: use the procedure for it.")
                       % {"status": AssetStatus(status).label})
-            return Action.ERROR, None
-        if person is not None and status not in HELD_STATUSES:
+            return None
+        if person is not None and status != AssetStatus.IN_USE:
             row.error("status", _("A device with a custodian is “in use”; leave the custodian empty for “%(status)s”.")
                       % {"status": AssetStatus(status).label})
-            return Action.ERROR, None
-        if status in HELD_STATUSES and person is None and not is_public:
+            return None
+        if status == AssetStatus.IN_USE and person is None and not is_public:
             row.error("custodian", _("A device in use needs a custodian, unless it is public equipment (AST-08)."))
-            return Action.ERROR, None
+            return None
         model = self._model(cleaned, category, row)
         supplier = self._supplier(cleaned, row)
         if not row.ok:
-            return Action.ERROR, None
-        asset = services.create_asset(
-            actor=self.user, number=cleaned["number"] or None, name=cleaned["name"], category=category,
-            department=department, model=model, serial_number=cleaned["serial_number"],
-            configuration=cleaned["configuration"], attributes=cleaned["attributes"], supplier=supplier, purchase_date=cleaned.get("purchase_date"),
-            purchase_price=cleaned.get("purchase_price"), warranty_end=cleaned.get("warranty_end"),
-            location=cleaned.get("location_obj"), is_public=is_public,
-            is_classified=bool(cleaned.get("is_classified")), notes=cleaned["notes"],
-        )
-        if status != AssetStatus.IN_STOCK:
-            open_import_custody(asset=asset, custodian=person, status=status, actor=self.user)
-        key = cleaned.get(self.match_field)
-        if key:
-            self.existing[key] = asset.pk
-        return Action.CREATED, asset
+            return None
+        return {
+            "number": cleaned["number"] or None, "name": cleaned["name"], "category": category,
+            "department": department, "model": model, "serial_number": cleaned["serial_number"],
+            "configuration": cleaned["configuration"], "attributes": cleaned["attributes"], "supplier": supplier,
+            "purchase_date": cleaned.get("purchase_date"), "purchase_price": cleaned.get("purchase_price"),
+            "warranty_end": cleaned.get("warranty_end"), "location": cleaned.get("location_obj"),
+            "is_public": is_public, "is_classified": bool(cleaned.get("is_classified")), "notes": cleaned["notes"],
+            "status": status, "custodian": person,
+        }
+
+    def create_new(self, built):
+        assets = services.create_assets(actor=self.user, cards=built)
+        for asset in assets:
+            key = getattr(asset, self.match_field)
+            if key:
+                self.existing[key] = asset.pk
+        return assets
 
     def _update(self, cleaned, asset, row):
         if not Asset.objects.restrict(self.user, "change").filter(pk=asset.pk).exists():
@@ -434,27 +439,4 @@ class AssetImporter(Importer):
             return Action.UNCHANGED, asset
         asset = services.update_asset(asset=asset, actor=self.user, **changes)
         return Action.UPDATED, asset
-
-
-def open_import_custody(*, asset: Asset, custodian, status: str, actor, now=None) -> CustodyPeriod | None:
-    """The opening balance of an imported card (AST-08): its status, and for a held device the
-    custody period of its custodian with reason "import" (no letter: the letter of an opening
-    balance is on paper; the next issue or change creates one). Only for cards created by the
-    same import — an existing card's custodian changes through the change procedure (AST-09)."""
-    from .services.ledger import add_event
-
-    now = now or timezone.now()
-    asset.status = status
-    asset.custodian = custodian if status in HELD_STATUSES else None
-    asset.save(update_fields=["status", "custodian", "updated"])
-    period = None
-    if asset.custodian is not None or (status in HELD_STATUSES and asset.is_public):
-        period = CustodyPeriod.objects.create(asset=asset, custodian=asset.custodian, department_id=asset.department_id,
-                                              started=now, reason=CUSTODY_REASON_IMPORT)
-    add_event(asset, verb="imported", actor=actor,
-              message=_("Opening balance imported: %(status)s%(who)s") % {
-                  "status": AssetStatus(status).label,
-                  "who": f" · {asset.custodian}" if asset.custodian else ""},
-              data={"status": status, "custodian": asset.custodian_id})
-    return period
 

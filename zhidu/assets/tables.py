@@ -16,8 +16,9 @@ class StatusColumn(tables.Column):
     """A coloured badge on the page; the status label in exports."""
 
     def render(self, value, record):
+        # `value` is already the label: django-tables2 reads choices fields through get_FOO_display()
         color = STATUS_COLORS.get(record.status, "secondary")
-        return format_html('<span class="badge bg-{}-lt">{}</span>', color, record.get_status_display())
+        return format_html('<span class="badge bg-{}-lt">{}</span>', color, value)
 
     def value(self, value, record):
         return record.get_status_display()

@@ -13,8 +13,10 @@ LEDGER_MODELS = ("asset", "assetcategory", "assetmodel", "supplier", "location",
 ROLE_PERMISSIONS = {
     "it_staff": ["assets.*"],
     "it_authority_head": ["assets.*"],
-    "dept_head": ["assets.view_asset", "assets.view_custodyperiod"],
-    "dept_it_officer": ["assets.view_asset", "assets.view_custodyperiod"],
+    "dept_head": ["assets.view_asset", "assets.view_custodyperiod", "assets.view_subledger",
+                  "assets.view_subledgerhandover"],
+    "dept_it_officer": ["assets.view_asset", "assets.view_custodyperiod", "assets.view_subledger",
+                        "assets.view_subledgerhandover"],
     "auditor": ["assets.view_*"],
 }
 
@@ -51,6 +53,14 @@ def register() -> None:
             MenuItem(_("Asset models"), "assets:model_list", "cpu", model="assets.AssetModel"),
             MenuItem(_("Suppliers"), "assets:supplier_list", "truck", model="assets.Supplier"),
             MenuItem(_("Locations"), "assets:location_list", "map-pin", model="assets.Location"),
+            MenuItem(_("Sub-ledgers"), "assets:subledger_list", "books", model="assets.SubLedger"),
+            MenuItem(_("General ledger and sub-ledgers"), "assets:ledger_summary", "report-money",
+                     model="assets.SubLedger"),
+            MenuItem(_("Equipment handover lists"), "assets:handover_list", "arrows-exchange",
+                     model="assets.SubLedgerHandover"),
+            MenuItem(_("Instrument usage log"), "assets:usage_list", "clock-play", model="assets.InstrumentUsage"),
+            MenuItem(_("Instrument utilisation"), "assets:usage_utilisation", "chart-bar",
+                     model="assets.InstrumentUsage"),
         ],
         order=35,
     )
@@ -67,6 +77,9 @@ def register() -> None:
             ("capitalised", _("Capitalised (转固)"), "building-bank", "indigo"),
         ]:
             register_verb(verb, label, icon=icon, color=color)
+    from . import subledger_setup  # sub-ledgers and handover lists (SCH-08, SCH-10)
+
+    subledger_setup.register()
     from zhidu.org.roles import extend_role_permissions
 
     for role, patterns in ROLE_PERMISSIONS.items():

@@ -66,3 +66,11 @@ urlpatterns += [
 from .views import custody as custody_views  # noqa: E402
 
 urlpatterns += custody_views.urlpatterns()
+
+# Sub-ledgers (分帐), 帐、物、签相符, handover lists (SCH-08, SCH-10, AST-24) — views/subledger.py
+from .views import subledger as subledger_views  # noqa: E402
+
+urlpatterns += subledger_views.urlpatterns()
+from .views import usage as usage_views  # noqa: E402  (效益管理, SCH-03)
+
+urlpatterns += usage_views.urlpatterns()

@@ -86,8 +86,8 @@ def _quantity(quantity, *, allow_negative: bool = False) -> int:
     return quantity
 
 
-def _apply(*, item, location, delta: int) -> StockBalance:
-    """Change the balance of item × location by `delta` under a row lock; refuse a negative result."""
+def _locked_balance(*, item, location) -> StockBalance:
+    """The balance row of item × location, created at 0 if missing, locked until the transaction ends."""
     balance = StockBalance.objects.select_for_update().filter(item=item, location=location).first()
     if balance is None:
         try:
@@ -96,6 +96,12 @@ def _apply(*, item, location, delta: int) -> StockBalance:
         except IntegrityError:
             pass  # created concurrently; lock theirs
         balance = StockBalance.objects.select_for_update().get(item=item, location=location)
+    return balance
+
+
+def _apply(*, item, location, delta: int) -> StockBalance:
+    """Change the balance of item × location by `delta` under a row lock; refuse a negative result."""
+    balance = _locked_balance(item=item, location=location)
     if balance.quantity + delta < 0:
         raise Conflict(
             _("Not enough %(item)s at %(location)s: %(have)d in stock, %(want)d needed.")
@@ -259,6 +265,30 @@ def adjust(*, item, location, quantity, reason: str, actor, now=None) -> Movemen
     with transaction.atomic():
         movement = _movement(kind=K.ADJUSTMENT, item=item, location=location, quantity=quantity, actor=actor,
                              now=now, note=reason.strip()[:500])
+        add_event(movement, verb="adjusted", actor=actor, now=now, message=reason.strip())
+    return movement
+
+
+def count_stock(*, item, location, quantity, reason: str, actor, unit_price=None, now=None) -> Movement | None:
+    """Bring the balance of item × location to a counted quantity (opening balance or stock count,
+    CON-06; the stock import, issue #3): posts the one adjustment (±) that makes the difference,
+    computed under the balance's row lock, or nothing when the balance is already right. The
+    quantity is a stock level, so it is never negative and neither is the resulting balance."""
+    require_keeper(actor)
+    try:
+        quantity = int(quantity)
+    except (TypeError, ValueError):
+        quantity = -1
+    if quantity < 0:
+        raise RuleViolation(_("The counted quantity must be a whole number, zero or more."), code="invalid")
+    if not (reason or "").strip():
+        raise RuleViolation(_("An adjustment needs its reason."), code="required")
+    with transaction.atomic():
+        delta = quantity - _locked_balance(item=item, location=location).quantity
+        if delta == 0:
+            return None
+        movement = _movement(kind=K.ADJUSTMENT, item=item, location=location, quantity=delta, actor=actor, now=now,
+                             unit_price=unit_price, note=reason.strip()[:500])
         add_event(movement, verb="adjusted", actor=actor, now=now, message=reason.strip())
     return movement
 

@@ -17,13 +17,14 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView, View
 
 from zhidu.core.errors import RuleViolation
+from zhidu.core.imports import ImportView
 from zhidu.core.scoping import has_perm_anywhere
 from zhidu.core.views import ObjectDetailView, ObjectFormView, ObjectListView
 from zhidu.core.views.mixins import ScopedObjectMixin
@@ -38,6 +39,7 @@ from .filtersets import (
     QuotaFilterSet,
     StockBalanceFilterSet,
 )
+from .imports import ItemImporter, StockImporter
 from .models import ConsumableItem, Movement, Need, PurchasePlan, Quota, StockBalance
 from .tables import ConsumableItemTable, MovementTable, PurchasePlanTable, QuotaTable, StockBalanceTable
 
@@ -54,10 +56,14 @@ class ItemListView(ObjectListView):
     table_class = ConsumableItemTable
     filterset_class = ConsumableItemFilterSet
     create_url_name = "consumables:item_create"
+    template_name = "consumables/item_list.html"
     title = gettext_lazy("Consumables catalogue")
 
     def get_base_queryset(self):
         return ConsumableItem.objects.annotate(stock_total=Coalesce(Sum("balances__quantity"), 0))
+
+    def get_extra_context(self):
+        return {"can_import": ItemImporter(user=self.request.user).check_permission()}
 
 
 class ItemDetailView(ObjectDetailView):
@@ -95,7 +101,11 @@ class StockListView(ObjectListView):
     filterset_class = StockBalanceFilterSet
     select_related = ("item", "location")
     require_permission = True
+    template_name = "consumables/stock_list.html"
     title = gettext_lazy("Stock by location")
+
+    def get_extra_context(self):
+        return {"can_import": StockImporter(user=self.request.user).check_permission()}
 
 
 class MovementListView(ObjectListView):
@@ -458,3 +468,26 @@ class PlanPrintView(ObjectPrintView):
         lines = list(self.object.lines.select_related("item"))
         return {"lines": lines, "total": sum((line.amount for line in lines), 0),
                 "period_label": selectors.period_label(self.object.period_kind, self.object.period_start)}
+
+
+# --- imports (issue #3 "Across all three") ------------------------------------------------------
+
+
+class ItemImportView(ImportView):
+    """Import the catalogue (CON-01): upload, map the columns, match on code or name, dry run or import."""
+
+    importer_class = ItemImporter
+    title = gettext_lazy("Import the consumables catalogue")
+    back_url = reverse_lazy("consumables:item_list")
+    template_filename = "consumables-template.xlsx"
+    mapping_step = True
+
+
+class StockImportView(ImportView):
+    """Import opening balances / a stock count: each row posts the adjustment to the counted quantity."""
+
+    importer_class = StockImporter
+    title = gettext_lazy("Import stock (opening balances / stock count)")
+    back_url = reverse_lazy("consumables:stock_list")
+    template_filename = "consumables-stock-template.xlsx"
+    mapping_step = True

@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
         from .auth import ui as auth_ui
 
         auth_ui.register()
+        from . import background
+
+        background.define_params()
         from .approvals import ui as approvals_ui
 
         approvals_ui.register()

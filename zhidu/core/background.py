@@ -38,6 +38,7 @@ import logging
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -53,6 +54,7 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from . import context
@@ -350,6 +352,8 @@ def job_progress(request, pk):
 @require_GET
 def job_download(request, pk):
     job = _job_for(request, pk)
+    if job.files_expired:  # 410 Gone: the page says the file has expired (not a bare 404)
+        return render(request, "core/background/job_detail.html", {"job": job, "title": job.title}, status=410)
     if not job.result_file:
         raise Http404(_("This job has no file (yet)."))
     from .exports import content_disposition
@@ -393,6 +397,46 @@ def job_import_now(request, pk):
                        match_key=params.get("match_key", ""), options=params.get("options"),
                        total=job.progress_total, ip=context.current().ip)
     return redirect(new)
+
+
+# --------------------------------------------------------------------------- retention
+
+#: Days the files of finished background jobs are kept (regulation parameter).
+FILE_RETENTION_PARAM = "core.background_file_retention_days"
+
+
+def define_params() -> None:
+    from . import params
+
+    params.define(
+        key=FILE_RETENTION_PARAM, kind=params.Kind.DAYS, default=7, min_value=1, replace=True,
+        label=_lazy("Keep the files of background jobs for"),
+        help=_lazy("Export results, import error reports and uploaded import files are deleted this many days "
+                   "after the job finished; the job stays listed and says its file has expired."),
+        group=_lazy("System"),
+    )
+
+
+def expire_old_files(*, now=None) -> int:
+    """Delete the result and uploaded files of jobs finished longer ago than the retention period
+    and mark the jobs expired; returns how many jobs expired. Running jobs are never touched."""
+    from . import params
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(params.get(FILE_RETENTION_PARAM)))
+    jobs = BackgroundJob.objects.filter(status__in=[BackgroundJob.Status.DONE, BackgroundJob.Status.FAILED],
+                                        files_expired__isnull=True, finished__lt=cutoff)
+    count = 0
+    for job in jobs.iterator():
+        if job.result_file:
+            job.result_file.delete(save=False)  # the storage's file; the field is emptied
+        upload = (job.params or {}).get("path") if job.kind == BackgroundJob.Kind.IMPORT else None
+        if upload and default_storage.exists(upload):
+            default_storage.delete(upload)
+        job.files_expired = now
+        job.save(update_fields=["result_file", "files_expired"])
+        count += 1
+    return count
 
 
 def job_url(job: BackgroundJob) -> str:

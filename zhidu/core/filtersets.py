@@ -52,6 +52,18 @@ def scoped_choices(model, action: str = "view"):
     return _queryset
 
 
+_renderer = None
+
+
+def _fast_renderer():
+    global _renderer
+    if _renderer is None:
+        from zhidu.core.renderers import FastSelectRenderer
+
+        _renderer = FastSelectRenderer()
+    return _renderer
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """An object id as a plain number (e.g. a hidden `manager` filter of a list page): a whole
@@ -72,6 +84,14 @@ class ZhiduFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    def get_form_class(self):
+        """The filter form writes its selects in Python (zhidu.core.renderers: the list pages'
+        filter forms have hundreds of options; issue #3 "Performance")."""
+        form_class = super().get_form_class()
+        if form_class.default_renderer is None:
+            form_class.default_renderer = _fast_renderer()
+        return form_class
 
     def search(self, queryset, name, value):
         terms = [t for t in (value or "").split() if t][:MAX_SEARCH_TERMS]

@@ -77,6 +77,8 @@ class UserFormMixin:
                 widget.format = "%Y-%m-%dT%H:%M"
             if isinstance(widget, forms.Textarea) and "rows" not in widget.attrs:
                 widget.attrs["rows"] = 3
+            if user is not None and hasattr(field, "for_user"):
+                field.for_user(user)  # fields scoped to the user, e.g. zhidu.org.forms.PersonPickerField
 
     def restrict_choices(self, field_name: str, action: str = "view"):
         """Limit a ModelChoiceField to objects the user may `action` (scoping, DESIGN rule 6)."""

@@ -194,6 +194,45 @@ class ZhiduTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.shown_columns = [n for n in known if n not in exclude]
 
+    # -- rendering -----------------------------------------------------------------------
+    def body_rows(self):
+        """The page's rows for core/table.html: (row attributes, [(td attributes, cell html)]).
+
+        The same markup as django-tables2's `{% for column, cell in row.items %}<td {{ column.attrs.td.as_html }}>`
+        loop, at a fraction of its cost (issue #3 "Performance": that loop was about half the list
+        page's CPU): a column's td attributes are computed once per page unless they are
+        callables of the record or value (django-tables2 recomputes them for every cell), the
+        cell is fetched with its bound column in hand (not looked up by name per cell), and the
+        `localize` choice of the column is applied here rather than by template tags.
+        """
+        from django.template import Context
+        from django.template.base import render_value_in_context
+        from django.templatetags.l10n import localize, unlocalize
+
+        context = Context()
+        columns = list(self.columns)
+        fixed = {bc.name: bc.attrs["td"].as_html() for bc in columns if not _td_attrs_vary(self, bc)}
+        convert = {True: localize, False: unlocalize}
+        for row in self.paginated_rows:
+            cells = []
+            for bc in columns:
+                value = row._get_and_render_with(bc, render_func=row._call_render, default=bc.default)
+                bc.current_value, bc.current_record = value, row.record  # as BoundRow.items() does
+                td = fixed.get(bc.name)
+                if td is None:
+                    td = bc.attrs["td"].as_html()
+                if bc.localize is not None:
+                    value = convert[bool(bc.localize)](value)
+                cells.append((td, render_value_in_context(value, context)))
+            yield row.attrs.as_html(), cells
+
+
+def _td_attrs_vary(table, bound_column) -> bool:
+    """Whether a column's td attributes may differ per cell (a callable or nested value)."""
+    attrs = {**table.attrs, **bound_column.column.attrs}
+    source = attrs.get("td", attrs.get("cell", {})) or {}
+    return any(callable(v) or isinstance(v, dict) for v in source.values())
+
 
 def _verbose_from_model(model, accessor) -> str:
     """The verbose name of the field an accessor ("requester__name" / "requester.name") points at."""

@@ -145,3 +145,69 @@ class RoleAliasForm(ZhiduModelForm):
 
     def validate_unique(self):
         pass
+
+
+# --------------------------------------------------------------------------- person picker
+
+
+def person_label(person) -> str:
+    return f"{person.name}（{person.employee_no}）"
+
+
+class PersonPickerWidget(forms.Widget):
+    """A search box (htmx: GET org:person_pick, at most 20 matches) and the hidden person id.
+
+    Picking an option fills the hidden value (zhidu/static/core/zhidu.js, no inline script);
+    typing again clears it, so what is submitted is always a picked id.
+    """
+
+    template_name = "org/widgets/person_picker.html"
+
+    def __init__(self, pool: str = "visible", attrs=None):
+        super().__init__(attrs)
+        self.pool = pool
+        self.choices = ()
+
+    def get_context(self, name, value, attrs):
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        context = super().get_context(name, value, attrs)
+        person = None
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is not None and value not in (None, "") and str(value).isdigit():
+            person = queryset.filter(pk=value).first()  # only a person the user may see is named back
+        context["widget"].update({
+            "label": person_label(person) if person else "",
+            "url": f"{reverse('org:person_pick')}?{urlencode({'pool': self.pool, 'field': name})}",
+            "value": person.pk if person else "",
+        })
+        return context
+
+
+class PersonPickerField(forms.ModelChoiceField):
+    """One person, picked by searching (employee number, name, department) among the people the
+    user may see (`selectors.pickable_people`); the choice is checked again on submit.
+
+    A ZhiduForm binds it to its user (`for_user`); unbound, it accepts nobody.
+    """
+
+    default_error_messages = {
+        "invalid_choice": _("Choose a person from the search results; only people you may see can be picked."),
+    }
+
+    def __init__(self, *, pool: str = "visible", **kwargs):
+        from .selectors import PICK_POOLS
+
+        if pool not in PICK_POOLS:
+            raise ValueError(f"unknown person pool {pool!r}")
+        self.pool = pool
+        kwargs.setdefault("widget", PersonPickerWidget(pool=pool))
+        super().__init__(queryset=Person.objects.none(), **kwargs)
+
+    def for_user(self, user):
+        from .selectors import pickable_people
+
+        self.queryset = pickable_people(user, self.pool).select_related("department")
+        return self
+

@@ -271,3 +271,33 @@ def visible_person(user, pk) -> Person:
     if person is None:
         raise RuleViolation(_("Unknown person %(id)s.") % {"id": pk}, code="invalid")
     return person
+
+
+# --------------------------------------------------------------------------- person picker
+
+#: How many people one search of the picker returns.
+PICK_LIMIT = 20
+
+#: The pools a picker may search. "visible": the people the user may see (`restrict(user, "view")`);
+#: "colleagues": those plus the people of the user's own department (a custodian hands a device
+#: over to a colleague they cannot otherwise browse, AST-10).
+PICK_POOLS = ("visible", "colleagues")
+
+
+def pickable_people(user, pool: str = "visible"):
+    """The current people `user` may pick in a form (the picker's search and its validation)."""
+    visible = Person.objects.restrict(user, "view")
+    if pool == "colleagues":
+        own_department = Person.objects.filter(user_id=getattr(user, "pk", None) or 0).values("department_id")[:1]
+        visible = Person.objects.filter(Q(pk__in=visible.values("pk")) | Q(department_id=Subquery(own_department)))
+    return visible.filter(status__in=CURRENT_STATUSES)
+
+
+def search_people(user, query: str, *, pool: str = "visible", limit: int = PICK_LIMIT) -> list[Person]:
+    """At most `limit` pickable people matching every word of `query` in the employee number, the
+    name or the department name (one query, whatever the size of the organisation)."""
+    people = pickable_people(user, pool).select_related("department")
+    for word in query.split()[:5]:
+        people = people.filter(Q(employee_no__icontains=word) | Q(name__icontains=word)
+                               | Q(department__name__icontains=word))
+    return list(people.order_by("name", "employee_no")[:limit])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<int:pk>/deactivate/", views.UnitDeactivateView.as_view(), name="unit_deactivate"),
     path("units/<int:pk>/reactivate/", views.UnitReactivateView.as_view(), name="unit_reactivate"),
     path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/pick/", views.PersonPickView.as_view(), name="person_pick"),
     path("people/add/", views.PersonCreateView.as_view(), name="person_create"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),

@@ -5,6 +5,7 @@ imports. Declarative on the generic views of `zhidu.core.views`; every change go
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
@@ -230,6 +231,26 @@ class PersonListView(ObjectListView):
 
     def get_extra_context(self):
         return {"can_import": PersonImporter(user=self.request.user).check_permission()}
+
+
+class PersonPickView(LoginRequiredMixin, View):
+    """The person picker's search (`forms.PersonPickerField`): HTML options for htmx, at most
+    PICK_LIMIT people the user may pick, matched on employee number, name and department (one
+    query for the people, whatever the organisation's size)."""
+
+    def get(self, request):
+        from django.shortcuts import render
+
+        pool = request.GET.get("pool", "visible")
+        if pool not in selectors.PICK_POOLS:
+            pool = "visible"
+        field = request.GET.get("field", "")
+        query = (request.GET.get("q") or request.GET.get(f"{field}_search") or "").strip()[:100]
+        people = selectors.search_people(request.user, query, pool=pool, limit=selectors.PICK_LIMIT + 1) \
+            if query else []
+        return render(request, "org/_person_pick_options.html", {
+            "people": people[:selectors.PICK_LIMIT], "more": len(people) > selectors.PICK_LIMIT,
+            "limit": selectors.PICK_LIMIT, "query": query})
 
 
 class PersonDetailView(ObjectDetailView):

@@ -17,5 +17,9 @@ from . import custody as custody_api  # noqa: E402  (A2: issue, letters, returns
 
 for _prefix, _viewset, _basename in custody_api.ROUTES:
     router.register(_prefix, _viewset, basename=_basename)
+from . import subledger as subledger_api  # noqa: E402  (sub-ledgers, handover lists: SCH-08, SCH-10, AST-24)
+
+for _prefix, _viewset, _basename in subledger_api.ROUTES:
+    router.register(_prefix, _viewset, basename=_basename)
 # Other engineers register their viewsets above this line (custody, stock-take, …).
 urlpatterns = router.urls

@@ -22,3 +22,5 @@ from .stocktake import (  # noqa: F401
     StocktakeLine,
     StocktakePlan,
 )
+from .subledger import HandoverLine, SubLedger, SubLedgerHandover  # noqa: F401
+from .usage import InstrumentUsage  # noqa: F401

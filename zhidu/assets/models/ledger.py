@@ -195,6 +195,10 @@ class Asset(BaseModel):
                     "card with its attachments and history is the device's maintenance file (AST-14)."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # 签 of 帐、物、签相符 (SCH-08): when the label was last printed and the number it carries;
+    # set only by services.record_label_print.
+    label_printed_at = models.DateTimeField(_("label printed"), null=True, blank=True, editable=False)
+    label_number = models.CharField(_("number on the label"), max_length=40, blank=True, editable=False)
 
     scope_unit_field = "department"
     scope_owner_fields = ("custodian",)

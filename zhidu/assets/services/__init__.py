@@ -10,3 +10,5 @@ stock-take, …) add their own `from .<module> import *` line below.
 from .custody import *  # noqa: F403
 from .ledger import *  # noqa: F403
 from .stocktake import *  # noqa: F403
+from .subledger import *  # noqa: F403
+from .usage import *  # noqa: F403

@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from zhidu.core.bulk import insert_rows
 from zhidu.core.errors import Conflict, RuleViolation
 from zhidu.core.models import TimelineEvent
-from zhidu.core.numbering import next_number
+from zhidu.core.numbering import next_number, next_numbers
 
 from ..choices import AssetStatus, CategoryKind, FieldType
 from ..models import Asset, AssetCategory, AssetModel, CustodyPeriod, Location, Supplier
@@ -45,10 +46,15 @@ def _user(actor):
 
 def add_event(obj, *, verb: str, actor=None, message: str = "", data: dict | None = None) -> TimelineEvent:
     """One timeline event on `obj` (an asset)."""
-    return TimelineEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), actor=_user(actor),
-        verb=verb, message=message, data=data or {},
-    )
+    event = _event(obj, verb=verb, actor=actor, message=message, data=data)
+    event.save()
+    return event
+
+
+def _event(obj, *, verb: str, actor=None, message: str = "", data: dict | None = None) -> TimelineEvent:
+    """An unsaved timeline event (for `bulk_create`)."""
+    return TimelineEvent(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk),
+                         actor=_user(actor), verb=verb, message=message, data=data or {})
 
 
 # --------------------------------------------------------------------------- category fields
@@ -327,27 +333,123 @@ def create_asset(*, actor, name: str, category: AssetCategory, department, numbe
     pseudo-custodian (AST-05). A fixed-asset category is capitalised (转固) at once unless
     `capitalise_now=False`.
     """
-    values = {"name": (name or "").strip(), "category": category, "department": department, "model": model,
-              "purchase_date": purchase_date, "warranty_end": warranty_end}
+    card = {"name": name, "category": category, "department": department, "number": number, "model": model,
+            "serial_number": serial_number, "configuration": configuration, "attributes": attributes,
+            "supplier": supplier, "purchase_date": purchase_date, "purchase_price": purchase_price,
+            "warranty_end": warranty_end, "location": location, "is_public": is_public,
+            "is_classified": is_classified, "notes": notes, "bundled_materials": bundled_materials,
+            "stock_in_line": stock_in_line, "capitalise_now": capitalise_now}
+    return create_assets(actor=actor, cards=[card])[0]
+
+
+#: The statuses an opening balance may record (AST-08): "disposed" needs a disposal record
+#: (DSP-04), a loan its loan record.
+OPENING_STATUSES = (AssetStatus.IN_STOCK, AssetStatus.IN_USE, AssetStatus.IN_REPAIR, AssetStatus.LOST,
+                    AssetStatus.TO_DISPOSE)
+CUSTODY_REASON_OPENING = "import"
+BULK_BATCH = 500
+
+
+def _new_card(card: dict) -> Asset:
+    """An unsaved card from `create_asset`'s arguments, checked (raises ValidationError)."""
+    category = card["category"]
+    values = {"name": (card.get("name") or "").strip(), "category": category, "department": card.get("department"),
+              "model": card.get("model"), "purchase_date": card.get("purchase_date"),
+              "warranty_end": card.get("warranty_end")}
     _check_card(values)
-    cleaned_attributes = validate_attributes(category, attributes)
-    price = _money(purchase_price, field="purchase_price")
-    number = _clean_number(number) or allocate_number()
-    asset = Asset.objects.create(
-        number=number, name=values["name"][:200], category=category, model=model,
-        serial_number=(serial_number or "").strip()[:100], configuration=(configuration or "").strip(),
-        attributes=cleaned_attributes, supplier=supplier, purchase_date=purchase_date, purchase_price=price,
-        warranty_end=warranty_end, status=AssetStatus.IN_STOCK, department=department, location=location,
-        is_public=bool(is_public), is_classified=bool(is_classified), notes=(notes or "").strip(),
-        bundled_materials=(bundled_materials or "").strip(), stock_in_line=stock_in_line,
+    status = card.get("status") or AssetStatus.IN_STOCK
+    custodian = card.get("custodian")
+    if status not in OPENING_STATUSES:
+        raise ValidationError({"status": _("An opening balance cannot record the status “%(status)s”: use the "
+                                           "procedure for it.") % {"status": AssetStatus(status).label}})
+    if custodian is not None and status != AssetStatus.IN_USE:
+        raise ValidationError({"custodian": _("Only a device in use has a custodian.")})
+    if status == AssetStatus.IN_USE and custodian is None and not card.get("is_public"):
+        raise ValidationError({"custodian": _("A device in use needs a custodian, unless it is public equipment "
+                                              "(AST-08).")})
+    number = (card.get("number") or "").strip()
+    if len(number) > 40:
+        raise ValidationError({"number": _("The asset number is at most 40 characters.")})
+    return Asset(
+        number=number, name=values["name"][:200], category=category, model=card.get("model"),
+        serial_number=(card.get("serial_number") or "").strip()[:100],
+        configuration=(card.get("configuration") or "").strip(),
+        attributes=validate_attributes(category, card.get("attributes")), supplier=card.get("supplier"),
+        purchase_date=card.get("purchase_date"), purchase_price=_money(card.get("purchase_price"),
+                                                                       field="purchase_price"),
+        warranty_end=card.get("warranty_end"), status=status, custodian=custodian,
+        department=card["department"], location=card.get("location"), is_public=bool(card.get("is_public")),
+        is_classified=bool(card.get("is_classified")), notes=(card.get("notes") or "").strip(),
+        bundled_materials=(card.get("bundled_materials") or "").strip(), stock_in_line=card.get("stock_in_line"),
     )
-    add_event(asset, verb="asset_registered", actor=actor, message=_("Asset card %(number)s registered")
-              % {"number": asset.number})
-    if capitalise_now is None:
-        capitalise_now = category.is_fixed_asset
-    if capitalise_now:
-        asset = capitalise(asset=asset, actor=actor, on=purchase_date)
-    return asset
+
+
+@transaction.atomic
+def create_assets(*, actor, cards: list[dict]) -> list[Asset]:
+    """Register many asset cards at once (`create_asset`'s arguments, one dict per card): the
+    same checks, numbers, capitalisation, change log and timeline as one by one, written in
+    blocks of 500 — an import of 100,000 rows (issue #3) costs a few queries per block.
+
+    A card may carry an opening balance (AST-08, imported ledgers): `status` (OPENING_STATUSES)
+    and, in use, its `custodian`; a held card gets its open custody period with reason "import"
+    (no letter: the letter of an opening balance is on paper; the next issue or change creates
+    one). The whole batch is refused (ValidationError naming the card) when one card is wrong.
+    """
+    from zhidu.core.changelog import record_created
+
+    assets = []
+    for index, card in enumerate(cards):
+        try:
+            assets.append(_new_card(card))
+        except ValidationError as exc:
+            if len(cards) == 1:
+                raise
+            raise ValidationError(_("Card %(n)d: %(errors)s") % {"n": index + 1, "errors": "; ".join(exc.messages)})\
+                from exc
+    given = [a.number for a in assets if a.number]
+    if len(set(given)) != len(given):
+        raise ValidationError({"number": _("An asset number appears twice in the batch.")})
+    for start in range(0, len(given), BULK_BATCH):
+        used = list(Asset.objects.filter(number__in=given[start:start + BULK_BATCH]).values_list("number", flat=True))
+        if used:
+            raise ValidationError({"number": _("Asset number %(number)s is already used.") % {"number": used[0]}})
+    unnumbered = [a for a in assets if not a.number]
+    for asset, number in zip(unnumbered, next_numbers(NUMBER_SERIES, len(unnumbered)), strict=True):
+        asset.number = number
+    today = timezone.localdate()
+    by_year: dict[int, list[Asset]] = {}
+    for asset, card in zip(assets, cards, strict=True):
+        capitalise_now = card.get("capitalise_now")
+        if capitalise_now is None:
+            capitalise_now = asset.category.is_fixed_asset
+        if capitalise_now:
+            asset.capitalised_on = asset.purchase_date or today
+            by_year.setdefault(asset.capitalised_on.year, []).append(asset)
+    for year, group in sorted(by_year.items()):
+        for asset, number in zip(group, next_numbers(FIXED_ASSET_SERIES, len(group), year=year), strict=True):
+            asset.fixed_asset_number = number
+    Asset.objects.bulk_create(assets, batch_size=BULK_BATCH)
+    record_created(assets)
+    periods = [CustodyPeriod(asset=a, custodian=a.custodian, department_id=a.department_id, started=timezone.now(),
+                             reason=CUSTODY_REASON_OPENING)
+               for a in assets if a.status == AssetStatus.IN_USE]
+    CustodyPeriod.objects.bulk_create(periods, batch_size=BULK_BATCH)
+    record_created(periods)
+    events = []
+    for asset in assets:
+        events.append(_event(asset, verb="asset_registered", actor=actor,
+                             message=_("Asset card %(number)s registered") % {"number": asset.number}))
+        if asset.fixed_asset_number:
+            events.append(_event(asset, verb="capitalised", actor=actor,
+                                 message=_("Capitalised as fixed asset %(no)s") % {"no": asset.fixed_asset_number},
+                                 data={"fixed_asset_number": asset.fixed_asset_number}))
+        if asset.status != AssetStatus.IN_STOCK:
+            events.append(_event(asset, verb="imported", actor=actor, message=_(
+                "Opening balance imported: %(status)s%(who)s") % {
+                "status": AssetStatus(asset.status).label, "who": f" · {asset.custodian}" if asset.custodian else ""},
+                data={"status": asset.status, "custodian": asset.custodian_id}))
+    insert_rows(TimelineEvent, events)
+    return assets
 
 
 @transaction.atomic
@@ -594,8 +696,8 @@ def on_stock_in_created(sender, stock_in, **kwargs):
 
 
 __all__ = [
-    "CARD_FIELDS", "CATALOGUE", "LINE_CATEGORY_MAP", "add_event", "allocate_number", "capitalise",
-    "category_for_line", "create_asset", "create_assets_from_stock_in", "delete_asset", "delete_catalogue_entry",
+    "BULK_BATCH", "CARD_FIELDS", "CATALOGUE", "LINE_CATEGORY_MAP", "OPENING_STATUSES", "add_event",
+    "allocate_number", "capitalise", "category_for_line", "create_asset", "create_assets", "create_assets_from_stock_in", "delete_asset", "delete_catalogue_entry",
     "depreciated_value", "it_authority_unit", "on_stock_in_created", "save_category", "save_location", "save_model",
     "save_supplier", "seed_catalogue", "supplier_named", "update_asset", "validate_attributes", "validate_schema",
 ]

@@ -59,7 +59,9 @@ def laptop(org, number, **kwargs):
 
 def open_issue_form(page, *, person, asset, replaces=None):
     page.goto("/assets/custody/issues/new/")
-    page.select_option("[name=person]", str(person.pk))
+    # The person picker: type the name, pick the person from the results (zhidu.org.forms.PersonPickerField).
+    page.locator("[name=person_search]").press_sequentially(person.name)
+    page.locator(f"[data-person-pick='{person.pk}']").click()
     page.select_option("[name=assets]", [str(asset.pk)])
     if replaces is not None:
         page.select_option("[name=replaces]", str(replaces.pk))

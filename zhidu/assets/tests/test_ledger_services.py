@@ -55,6 +55,59 @@ def test_create_asset_numbers_validates_and_capitalises():
     assert "number" in exc.value.message_dict
 
 
+def test_create_assets_registers_a_batch_like_one_by_one():
+    """The bulk form used by imports (issue #3): numbers in one block, fixed-asset numbers per
+    purchase year, opening custody for cards in use (AST-08), events and change log per card."""
+    from zhidu.assets.models import CustodyPeriod
+    from zhidu.core import changelog
+
+    from .factories import PersonFactory
+
+    category = computer_category()
+    unit = OrgUnitFactory()
+    person = PersonFactory(department=unit)
+    attrs = {"cpu": "i5", "memory_gb": 8}
+    assets = services.create_assets(actor=None, cards=[
+        {"name": "A", "category": category, "department": unit, "attributes": attrs,
+         "purchase_date": datetime.date(2024, 5, 1)},
+        {"name": "B", "category": category, "department": unit, "attributes": attrs, "number": "OLD-9",
+         "purchase_date": datetime.date(2025, 5, 1), "status": AssetStatus.IN_USE, "custodian": person},
+        {"name": "C", "category": category, "department": unit, "attributes": attrs, "is_public": True,
+         "status": AssetStatus.IN_USE, "purchase_date": datetime.date(2024, 6, 1), "capitalise_now": False},
+    ])
+    numbers = [a.number for a in assets]
+    year = datetime.date.today().year
+    assert numbers == [f"ZC-{year}-000001", "OLD-9", f"ZC-{year}-000002"]
+    assert [a.fixed_asset_number for a in assets] == ["GZ-2024-000001", "GZ-2025-000001", ""]
+    stored = {a.number: a for a in Asset.objects.all()}
+    assert stored["OLD-9"].status == AssetStatus.IN_USE and stored["OLD-9"].custodian == person
+    periods = {p.asset.number: p for p in CustodyPeriod.objects.select_related("asset")}
+    assert set(periods) == {"OLD-9", numbers[2]}  # in use: the custodian's, and the public device's
+    assert periods["OLD-9"].custodian == person and periods["OLD-9"].ended is None
+    for asset in assets:
+        entry = ChangeLogEntry.objects.get(object_id=str(asset.pk), content_type__model="asset", action="create")
+        assert entry.after["number"] == asset.number and entry.after["status"] == asset.status
+    verbs = list(TimelineEvent.objects.filter(object_id=str(assets[1].pk)).values_list("verb", flat=True))
+    assert sorted(verbs) == ["asset_registered", "capitalised", "imported"]
+    assert changelog.verify().ok
+
+
+def test_create_assets_refuses_the_whole_batch_and_keeps_the_numbers():
+    category = computer_category()
+    unit = OrgUnitFactory()
+    good = {"name": "A", "category": category, "department": unit, "attributes": {"cpu": "i5", "memory_gb": 8}}
+    with pytest.raises(ValidationError) as exc:
+        services.create_assets(actor=None, cards=[good, {**good, "attributes": {}}])
+    assert "2" in exc.value.messages[0] and "CPU" in exc.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.create_assets(actor=None, cards=[{**good, "number": "X-1"}, {**good, "number": "X-1"}])
+    with pytest.raises(ValidationError):
+        services.create_assets(actor=None, cards=[{**good, "status": AssetStatus.DISPOSED}])
+    assert not Asset.objects.exists()
+    first = services.create_asset(actor=None, **good)
+    assert first.number.endswith("-000001")  # the refused batches took no number
+
+
 def test_attributes_errors_are_per_field():
     category = computer_category()
     with pytest.raises(ValidationError) as exc:

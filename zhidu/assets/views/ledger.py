@@ -59,9 +59,15 @@ class AssetListView(ObjectListView):
     title = gettext_lazy("Asset ledger")
 
     def get_extra_context(self):
+        from ..imports import AssetImporter
+
+        # The importer's permission rule without building an importer (that loads the attribute
+        # columns: a query the list does not need).
+        can_import = all(has_perm_anywhere(self.request.user, Asset, a) for a in AssetImporter.permission_actions)
         return {"label_form_id": LABEL_FORM_ID, "label_url": reverse("assets:labels"),
                 "sheets": labels.SHEETS.values(),
-                "dashboard_url": reverse("assets:dashboard")}
+                "dashboard_url": reverse("assets:dashboard"),
+                "can_import": can_import}
 
 
 class MyAssetListView(ObjectListView):
@@ -213,10 +219,8 @@ class LabelPrintView(LoginRequiredMixin, View):
             raise Http404(_("No asset found, or you may not see it."))
         sheet = request.GET.get("sheet") or labels.DEFAULT_SHEET
         context = labels.label_context(assets, sheet_key=sheet, request=request)
-        from zhidu.core.changelog import record_event
-
-        for asset in assets:
-            record_event(asset, data={"event": "print", "document": "label", "sheet": context["sheet"].key})
+        # 签 of 帐、物、签相符 (SCH-08): the printed number and time go on the card, plus a print event
+        services.record_label_print(assets=assets, actor=request.user, sheet=context["sheet"].key)
         context.update({"asset_ids": [a.pk for a in assets], "back_url": request.GET.get("next") or (
             assets[0].get_absolute_url() if pk and assets else reverse("assets:asset_list"))})
         return TemplateResponse(request, self.template_name, context)

@@ -2,7 +2,13 @@
 
 from django.urls import include, path
 
+from .imports import ImporterListView, ImportRunView, ImportTemplateView, JobDetailView
+
 urlpatterns = [
+    path("imports/", ImporterListView.as_view(), name="api_imports"),
+    path("imports/<str:key>/", ImportRunView.as_view(), name="api_import_run"),
+    path("imports/<str:key>/template/", ImportTemplateView.as_view(), name="api_import_template"),
+    path("jobs/<int:pk>/", JobDetailView.as_view(), name="api_job"),
     path("approvals/", include("zhidu.core.approvals.api.urls")),
     path("params/", include("zhidu.core.params.api.urls")),
     path("audit/", include("zhidu.core.audit.api_urls")),

@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhidu.core.forms import ZhiduForm
+from zhidu.org.forms import PersonPickerField
 from zhidu.org.models import Person
 
 from .choices import Decision
@@ -25,37 +27,13 @@ class DecisionForm(forms.Form):
                       "invalid_decision": "decision"}
 
 
-class PersonField(forms.CharField):
-    """A person given by employee number (or exact name when unique), for orgs too big for a select."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        value = value.strip()
-        person = Person.objects.filter(employee_no=value).first()
-        if person is None:
-            matches = list(Person.objects.filter(name=value, status="active")[:2])
-            if len(matches) == 1:
-                person = matches[0]
-            elif len(matches) > 1:
-                raise forms.ValidationError(_("Several people are called %(name)s; give the employee number."),
-                                            params={"name": value})
-        if person is None:
-            raise forms.ValidationError(_("Nobody with employee number or name %(value)s."), params={"value": value})
-        if person.status != "active":
-            raise forms.ValidationError(_("%(name)s no longer works here."), params={"name": person.name})
-        return person
-
-
-class TransferForm(forms.Form):
-    to_person = PersonField(label=_("Transfer to"), max_length=100,
-                            help_text=_("Employee number or full name."))
+class TransferForm(ZhiduForm):
+    to_person = PersonPickerField(label=_("Transfer to"))
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DelegationForm(forms.Form):
-    delegate = PersonField(label=_("Stand-in"), max_length=100, help_text=_("Employee number or full name."))
+class DelegationForm(ZhiduForm):
+    delegate = PersonPickerField(label=_("Stand-in"))
     start = forms.DateTimeField(label=_("Delegation starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                               format="%Y-%m-%dT%H:%M"))
     end = forms.DateTimeField(label=_("Delegation ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},

@@ -94,7 +94,7 @@ def _task_page(request, task, *, decision_form=None, transfer_form=None, status=
         "task": task, "approval": approval, "subject": subject, "subject_url": _subject_url(subject),
         "events": events, "facts": facts_of(approval),
         "decision_form": decision_form or DecisionForm(),
-        "transfer_form": transfer_form or TransferForm(),
+        "transfer_form": transfer_form or TransferForm(user=request.user),
         "can_transfer": task.status == TaskStatus.OPEN and approval.is_pending
         and (is_assignee or request.user.is_superuser),
         "next": request.POST.get("next") or request.GET.get("next") or "",
@@ -137,7 +137,7 @@ def decide(request, pk):
 @require_POST
 def transfer(request, pk):
     task = _visible_task(request, pk)
-    form = TransferForm(request.POST)
+    form = TransferForm(request.POST, user=request.user)
     if not form.is_valid():
         return _task_page(request, task, transfer_form=form, status=400)
     try:
@@ -189,7 +189,7 @@ def withdraw(request, pk):
 def delegations(request):
     """委托: my delegations (given and received) and a form to delegate my approvals while away."""
     person = services.person_of(request.user)
-    form = DelegationForm(request.POST or None)
+    form = DelegationForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if person is None:
             raise PermissionDenied(_("Your account is not linked to a person."))

@@ -17,6 +17,9 @@ def register() -> None:
             MenuItem(_("Change log"), "audit:log", "history", model="core.ChangeLogEntry", action="view"),
             MenuItem(_("Locked accounts"), "account-lockouts", "lock-open", model="axes.AccessAttempt",
                      action="delete"),
+            # Every user may start background work (any list's large export), so everyone gets the
+            # link; checking "has jobs" would cost a query on every page (pinned query counts).
+            MenuItem(_("My background jobs"), "background_jobs", "progress", any_user=True),
         ],
         order=900,
     )

@@ -26,3 +26,11 @@ def prune_job_history():
     if isinstance(prune_job_history.get_backend(), DatabaseBackend):
         results, _ = DBTaskResult.objects.finished().filter(finished_at__lt=now - TASK_RESULT_RETENTION).delete()
     return {"job_runs": runs, "task_results": results}
+
+
+@periodic(name="core.expire_background_files", at=time(3, 45))
+def expire_background_files():
+    """Delete the files of background jobs older than the retention parameter (default 7 days)."""
+    from zhidu.core import background
+
+    return {"expired": background.expire_old_files()}

@@ -56,6 +56,8 @@ class BackgroundJob(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    #: When the retention period deleted the job's files (`background.expire_old_files`).
+    files_expired = models.DateTimeField(_("files expired"), null=True, blank=True)
 
     objects = BackgroundJobQuerySet.as_manager()
 

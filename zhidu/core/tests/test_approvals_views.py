@@ -122,17 +122,29 @@ def test_task_scope_404_and_403(client, org):
     assert client.get(f"/approvals/requests/{approval.pk}/").status_code == 200
 
 
+def see_people(person):
+    """The picker offers only people the user may see (org.view_person): grant it org-wide."""
+    from django.contrib.auth.models import Permission
+
+    from zhidu.org.models import RoleAssignment
+
+    role = RoleAssignment.objects.filter(person=person).first().role
+    role.permissions.add(Permission.objects.get(codename="view_person", content_type__app_label="org"))
+    RoleAssignment.objects.filter(person=person).update(unit=None)
+
+
 def test_transfer_and_withdraw_pages(client, org):
+    see_people(org.it_leader)
     make_policy(one_rule(step("leader", "it_leader"), step("cfo", "cfo")))
     approval = submit(org)
     task = open_task(approval)
     client.force_login(org.it_leader.user)
     response = client.post(f"/approvals/tasks/{task.pk}/transfer/", {"to_person": "nobody", "reason": "出差"})
-    assert response.status_code == 400 and "nobody" in response.content.decode()
-    response = client.post(f"/approvals/tasks/{task.pk}/transfer/", {"to_person": org.alice.employee_no,
+    assert response.status_code == 400 and "search results" in response.content.decode()
+    response = client.post(f"/approvals/tasks/{task.pk}/transfer/", {"to_person": org.alice.pk,
                                                                      "reason": "出差"})
     assert response.status_code == 400 and "own request" in response.content.decode()
-    response = client.post(f"/approvals/tasks/{task.pk}/transfer/", {"to_person": org.office_head.employee_no,
+    response = client.post(f"/approvals/tasks/{task.pk}/transfer/", {"to_person": org.office_head.pk,
                                                                      "reason": "出差"})
     assert response.status_code == 302
     assert open_task(approval).assignee == org.office_head
@@ -156,15 +168,16 @@ def test_my_tasks_page(client, org, django_assert_max_num_queries):
 
 
 def test_delegation_page(client, org):
+    see_people(org.it_leader)
     client.force_login(org.it_leader.user)
     assert client.get("/approvals/delegations/").status_code == 200
     now = timezone.localtime()
     fmt = "%Y-%m-%dT%H:%M"
-    response = client.post("/approvals/delegations/", {"delegate": org.it_leader.employee_no,
+    response = client.post("/approvals/delegations/", {"delegate": org.it_leader.pk,
                                                        "start": now.strftime(fmt),
                                                        "end": (now + datetime.timedelta(days=2)).strftime(fmt)})
     assert response.status_code == 400 and "themselves" in response.content.decode()
-    response = client.post("/approvals/delegations/", {"delegate": org.office_head.employee_no,
+    response = client.post("/approvals/delegations/", {"delegate": org.office_head.pk,
                                                        "start": now.strftime(fmt),
                                                        "end": (now + datetime.timedelta(days=2)).strftime(fmt),
                                                        "reason": "年假"})

@@ -87,6 +87,30 @@ class TestReading:
         data = xlsx([["工号", "入职日期"], [1001, datetime.datetime(2024, 3, 1)], [1002.0, "2024/3/2"]])
         assert read_table(data, "x.xlsx")[1:] == [["1001", "2024-03-01"], ["1002", "2024/3/2"]]
 
+    def test_old_xls_files_are_read(self):
+        """Old binary .xls workbooks (Excel 97–2003, still common in offices) are read like .xlsx."""
+        import datetime
+
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("人员")
+        date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+        for col, text in enumerate(["工号", "姓名", "入职日期"]):
+            sheet.write(0, col, text)
+        sheet.write(1, 0, 1001)
+        sheet.write(1, 1, "张伟")
+        sheet.write(1, 2, datetime.date(2024, 3, 1), date_style)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        assert read_table(buffer.getvalue(), "staff.xls") == [["工号", "姓名", "入职日期"], ["1001", "张伟", "2024-03-01"]]
+
+    def test_damaged_workbook_is_a_file_error(self):
+        from zhidu.core.imports import ImportFileError
+
+        with pytest.raises(ImportFileError, match="Excel"):
+            read_table(b"PK\x03\x04 not really a zip", "broken.xlsx")
+
     def test_decode_refuses_garbage(self):
         from zhidu.core.imports import ImportFileError
 

@@ -104,3 +104,26 @@ def test_concurrent_allocation_has_no_gaps_or_duplicates():
     assert len(committed) == expected_commits
     assert sorted(committed) == list(range(1, expected_commits + 1))
     assert DocumentSequence.objects.get(key="PAR", year=2026).last == expected_commits
+
+
+@pytest.mark.django_db
+def test_a_block_of_numbers_is_consecutive_and_the_series_continues_after_it():
+    """Bulk imports take numbers in blocks (next_numbers): no gap, no overlap with next_number."""
+    from zhidu.core.numbering import next_numbers
+
+    with transaction.atomic():
+        assert next_number("ZC", year=2026) == "ZC-2026-000001"
+        assert next_numbers("ZC", 3, year=2026) == ["ZC-2026-000002", "ZC-2026-000003", "ZC-2026-000004"]
+        assert next_numbers("ZC", 0, year=2026) == []
+        assert next_number("ZC", year=2026) == "ZC-2026-000005"
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_block_returns_its_numbers():
+    from zhidu.core.numbering import next_numbers
+
+    with pytest.raises(Rollback), transaction.atomic():
+        next_numbers("ZC", 500, year=2026)
+        raise Rollback
+    with transaction.atomic():
+        assert next_number("ZC", year=2026) == "ZC-2026-000001"

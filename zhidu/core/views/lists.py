@@ -16,13 +16,14 @@ rows written by a background job, zhidu.core.background, and the user sent to it
 
 Queries per page are fixed whatever the page size: one count, one fetch (plus the session,
 the user and the user's grants), as long as `select_related`/`prefetch_related` cover the
-table's columns.
+table's columns. A deep page (1,000 rows or more before it) is fetched in two: its pks, then
+its rows (zhidu.core.paginator.PkFirstPaginator), so OFFSET never walks joined rows.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import View
 
 from zhidu.core import background, exports
+from zhidu.core.paginator import PkFirstPaginator, stable_order
 from zhidu.core.scoping import has_perm_anywhere
 from zhidu.core.tables import ZhiduTable
 
@@ -139,18 +141,17 @@ class ObjectListView(ScopedObjectMixin, View):
         # a stable order, so a page never repeats or skips rows among equal values
         data = table.data
         if hasattr(data, "data") and hasattr(data.data, "query"):
-            order = list(data.data.query.order_by) or list(data.data.model._meta.ordering)
-            if order and not {"pk", "-pk", "id", "-id"} & {str(o) for o in order}:
-                data.data = data.data.order_by(*order, "pk")
+            data.data = stable_order(data.data)
         return table
 
     def paginate(self, table):
+        """Deep pages are fetched pk first (zhidu.core.paginator: one more query, no OFFSET over joined rows)."""
         per_page = self.get_per_page()
         page = self.request.GET.get(self.page_param) or 1
         try:
-            table.paginate(paginator_class=Paginator, per_page=per_page, page=page)
+            table.paginate(paginator_class=PkFirstPaginator, per_page=per_page, page=page)
         except PageNotAnInteger:
-            table.paginate(paginator_class=Paginator, per_page=per_page, page=1)
+            table.paginate(paginator_class=PkFirstPaginator, per_page=per_page, page=1)
         except EmptyPage:
             table.page = table.paginator.page(table.paginator.num_pages)
         return table

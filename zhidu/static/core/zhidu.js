@@ -29,3 +29,33 @@ document.addEventListener("click", (event) => {
   const first = row && row.querySelector("input:not([type=hidden]), select, textarea");
   if (first) first.focus();
 });
+
+// Person picker (zhidu.org.forms.PersonPickerField): htmx fills the options; a pick sets the hidden
+// id and the box's text; typing again clears the id; Enter picks the first option (no form submit).
+function pickPerson(option) {
+  const picker = option.closest("[data-person-picker]");
+  picker.querySelector("[data-person-picker-value]").value = option.dataset.personPick;
+  const search = picker.querySelector("[data-person-picker-search]");
+  search.value = option.dataset.personLabel;
+  search.setAttribute("aria-expanded", "false");
+  picker.querySelector("[data-person-picker-options]").innerHTML = "";
+}
+document.addEventListener("click", (event) => {
+  const option = event.target.closest("[data-person-pick]");
+  if (option) { event.preventDefault(); pickPerson(option); }
+});
+document.addEventListener("input", (event) => {
+  if (!event.target.matches("[data-person-picker-search]")) return;
+  event.target.closest("[data-person-picker]").querySelector("[data-person-picker-value]").value = "";
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || !event.target.matches("[data-person-picker-search]")) return;
+  event.preventDefault();
+  const first = event.target.closest("[data-person-picker]").querySelector("[data-person-pick]");
+  if (first) pickPerson(first);
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (!event.target.matches("[data-person-picker-options]")) return;
+  const search = event.target.closest("[data-person-picker]").querySelector("[data-person-picker-search]");
+  search.setAttribute("aria-expanded", event.target.querySelector("[data-person-pick]") ? "true" : "false");
+});
