@@ -28,6 +28,14 @@ def handovers_to_confirm_panel(request):
 
 
 def register() -> None:
+    from zhidu.org.roles import extend_role_permissions
+
+    # R19 lab / e-teaching room manager (SCH-03, SCH-08, SCH-10): the room's cards, its
+    # sub-ledgers and handovers in their unit, and the usage log of valuable instruments.
+    extend_role_permissions("lab_manager", [
+        "assets.view_asset", "assets.view_subledger", "assets.view_subledgerhandover",
+        "assets.view_instrumentusage", "assets.add_instrumentusage", "assets.change_instrumentusage",
+        "assets.view_stocktakeplan", "assets.count_stocktakeplan"])
     register_home_panel(HomePanel(key="assets.handovers_to_confirm", template="assets/subledger/_home_handovers.html",
                                   build=handovers_to_confirm_panel, order=62))
     try:

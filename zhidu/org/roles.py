@@ -107,6 +107,13 @@ ROLE_CATALOGUE: list[RoleSpec] = [
         permissions=["org.view_orgunit", "org.view_person"],
     ),
     RoleSpec(
+        "lab_manager", "专用室/电教设备管理员", "R19",
+        "电教管理教师、网络教室（计算机室）管理教师：保管本室设备，记总帐分帐，交接设备，记录贵重仪器使用"
+        "（篇12 电教管理教师(1)(9)；网络教室管理教师(1)(2)）。",
+        default_scope=RoleScope.UNIT,
+        permissions=["org.view_orgunit", "org.view_person"],
+    ),
+    RoleSpec(
         "data_custodian", "数据保管员", "R18",
         "保管交接后的备份介质（篇13 2 ¶3）。",
         permissions=["org.view_orgunit"],
@@ -166,6 +173,9 @@ ALIAS_CATALOGUE: list[tuple[str, str, str]] = [
     ("人事部门", "hr", "篇10 第四章第二条"),
     ("人力资源", "hr", "篇1 第十八条(3)"),
     ("耗材管理人员", "consumables_keeper", "篇14 第十九条 ¶2"),
+    ("电教管理教师", "lab_manager", "篇12 电教管理教师"),
+    ("网络教室管理教师", "lab_manager", "篇12 网络教室管理教师"),
+    ("计算机室管理员", "lab_manager", "篇12 网络教室管理教师(13)"),
     ("数据保管员", "data_custodian", "篇13 2 ¶3"),
     ("中煤龙化公司", "parent_approver", "篇14/5 第九条; 篇14 第二十条"),
     ("上级单位", "parent_approver", "篇1 第二十八条"),

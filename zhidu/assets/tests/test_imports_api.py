@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from zhidu.assets.models import Asset
 from zhidu.core.models import ChangeLogEntry
 
-from .test_imports_assets import HEADERS, ledger, root, row, xlsx  # noqa: F401 — fixtures
+from .test_imports_assets import HEADERS, ledger, root, row, xlsx  # noqa: F401 — ledger, root: fixtures
 
 pytestmark = pytest.mark.django_db
 

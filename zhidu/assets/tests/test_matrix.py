@@ -15,10 +15,10 @@ from zhidu.core.testing.matrix import (
     OK,
     VISIBLE,
     Endpoint,
-    Expect,
     Family,
     build_world,
     check_family,
+    reads,
 )
 from zhidu.org.models import Person
 
@@ -42,8 +42,6 @@ def make_held_asset(ctx):
     return asset
 
 
-def reads(own, inside, out, *, writes=(None, None, None)):
-    return {"own": Expect(own, writes[0]), "in": Expect(inside, writes[1]), "out": Expect(out, writes[2])}
 
 
 ALL = (V, V, V)

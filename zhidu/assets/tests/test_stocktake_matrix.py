@@ -18,9 +18,9 @@ from zhidu.core.testing.matrix import (
     OK,
     VISIBLE,
     Endpoint,
-    Expect,
     Family,
     check_family,
+    reads,
 )
 
 from .factories import LocationFactory
@@ -30,8 +30,6 @@ pytestmark = pytest.mark.django_db
 V, H, F = VISIBLE, HIDDEN, FORBIDDEN
 
 
-def reads(own, inside, out, *, writes=(None, None, None)):
-    return {"own": Expect(own, writes[0]), "in": Expect(inside, writes[1]), "out": Expect(out, writes[2])}
 
 
 ALL = (V, V, V)

@@ -19,9 +19,9 @@ from zhidu.core.testing.matrix import (
     OK,
     VISIBLE,
     Endpoint,
-    Expect,
     Family,
     check_family,
+    reads,
 )
 
 from .factories import LocationFactory, PersonFactory
@@ -31,8 +31,6 @@ pytestmark = pytest.mark.django_db
 V, H, F = VISIBLE, HIDDEN, FORBIDDEN
 
 
-def reads(own, inside, out, *, writes=(None, None, None)):
-    return {"own": Expect(own, writes[0]), "in": Expect(inside, writes[1]), "out": Expect(out, writes[2])}
 
 
 OWN_ONLY = reads(V, H, H)

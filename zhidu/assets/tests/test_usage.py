@@ -139,3 +139,31 @@ def test_api(s):
     assert api.get("/api/assets/instrument-usage/utilisation/").status_code == 403
     api.force_authenticate(s["teacher"])
     assert api.delete(f"/api/assets/instrument-usage/{response_pk}/").status_code == 204
+
+
+def test_the_lab_manager_role_keeps_the_usage_log_of_its_own_room_only(s, client):
+    """R19 (电教管理教师 / 网络教室管理教师, seeded role `lab_manager`) records instrument use in its
+    unit and sees neither the log nor the cards of another department (SCH-03, AST-24)."""
+    from zhidu.core.tests.auth_support import user_with_roles
+    from zhidu.org.models import Role, RoleAlias
+    from zhidu.org.roles import seed_roles
+
+    seed_roles()
+    role = Role.objects.get(code="lab_manager")
+    codenames = set(role.permissions.values_list("codename", flat=True))
+    assert {"view_subledger", "add_instrumentusage", "count_stocktakeplan", "view_asset"} <= codenames
+    assert "delete_asset" not in codenames and "add_asset" not in codenames
+    assert RoleAlias.objects.filter(term="电教管理教师", role=role).exists()
+    keeper = user_with_roles("lab_keeper", ("lab_manager", s["school"]), unit=s["school"])
+    client.force_login(keeper)
+    response = client.post(reverse("assets:usage_create"), {
+        "asset_number": "ZC-2026-000101", "used_on": "2026-03-10", "hours": "2.0", "class_name": "高一(3)班",
+        "purpose": "显微观察实验"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert InstrumentUsage.objects.filter(asset=s["microscope"], class_name="高一(3)班").exists()
+    services.record_usage(asset=s["foreign"], actor=s["outsider"], used_on=DAY, hours=Decimal("1.0"), purpose="扫描")
+    page = client.get(reverse("assets:usage_list")).content.decode()
+    assert "数码显微镜" in page and "财务扫描仪" not in page
+    refused = client.post(reverse("assets:usage_create"), {
+        "asset_number": "ZC-2026-000201", "used_on": "2026-03-10", "hours": "1.0"})
+    assert refused.status_code == 200 and InstrumentUsage.objects.filter(asset=s["foreign"]).count() == 1

@@ -141,7 +141,7 @@ class ImportRunView(APIView):
         if unknown:
             raise exceptions.ValidationError({"options": [_("Unknown option(s): %(names)s.")
                                                           % {"names": ", ".join(sorted(unknown))}]})
-        options = {name: True for name in values["options"]}
+        options = dict.fromkeys(values["options"], True)
         importer = importer_class(user=request.user, **options)
         if values["match_key"]:
             try:

@@ -326,3 +326,9 @@ def matrix_ids(families: list[Family], roles=MATRIX_ROLES) -> list[tuple[Family,
     import pytest
 
     return [pytest.param(f, r, id=f"{f.name}-{r}") for f in families for r in roles]
+
+
+def reads(own, inside, out, *, writes=(None, None, None)):
+    """The expectations of one role for the three objects of `build_world`: its own unit's,
+    one in a unit inside its scope and one outside; `writes` the same for a write action."""
+    return {"own": Expect(own, writes[0]), "in": Expect(inside, writes[1]), "out": Expect(out, writes[2])}

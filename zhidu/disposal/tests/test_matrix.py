@@ -16,9 +16,9 @@ from zhidu.core.testing.matrix import (
     OK,
     VISIBLE,
     Endpoint,
-    Expect,
     Family,
     check_family,
+    reads,
 )
 from zhidu.disposal import services
 from zhidu.disposal.choices import LineOutcome, ScrapStatus
@@ -58,8 +58,6 @@ def make_record(ctx):
     return record
 
 
-def reads(own, inside, out, *, writes=(None, None, None)):
-    return {"own": Expect(own, writes[0]), "in": Expect(inside, writes[1]), "out": Expect(out, writes[2])}
 
 
 ALL = (V, V, V)

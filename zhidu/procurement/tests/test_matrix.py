@@ -15,10 +15,10 @@ from zhidu.core.testing.matrix import (
     OK,
     VISIBLE,
     Endpoint,
-    Expect,
     Family,
     build_world,
     check_family,
+    reads,
 )
 from zhidu.org.models import Person
 from zhidu.procurement import services
@@ -59,8 +59,6 @@ def make_filing(ctx):
 V, H, F = VISIBLE, HIDDEN, FORBIDDEN
 
 
-def reads(own, inside, out, *, writes=(None, None, None)):
-    return {"own": Expect(own, writes[0]), "in": Expect(inside, writes[1]), "out": Expect(out, writes[2])}
 
 
 ALL_VISIBLE = (V, V, V)
