@@ -1,27 +1,21 @@
 """List tables (django-tables2) of the ledger."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from zhidu.core.tables import BooleanColumn, DateColumn, MoneyColumn, ObjectLinkColumn, ZhiduTable
+from zhidu.core.tables import (
+    BadgeColumn,
+    BooleanColumn,
+    DateColumn,
+    MoneyColumn,
+    ObjectLinkColumn,
+    ZhiduTable,
+)
 
 from .choices import STATUS_COLORS
 from .models import Asset, AssetCategory, AssetModel, Location, Supplier
 
 LABEL_FORM_ID = "asset-label-form"
-
-
-class StatusColumn(tables.Column):
-    """A coloured badge on the page; the status label in exports."""
-
-    def render(self, value, record):
-        # `value` is already the label: django-tables2 reads choices fields through get_FOO_display()
-        color = STATUS_COLORS.get(record.status, "secondary")
-        return format_html('<span class="badge bg-{}-lt">{}</span>', color, value)
-
-    def value(self, value, record):
-        return record.get_status_display()
 
 
 class AssetTable(ZhiduTable):
@@ -37,7 +31,7 @@ class AssetTable(ZhiduTable):
     category = tables.Column(verbose_name=_("Category"), accessor="category__name", order_by=("category__name",))
     model = tables.Column(verbose_name=_("Model"), accessor="model__name", order_by=("model__name",))
     serial_number = tables.Column(verbose_name=_("Serial number"))
-    status = StatusColumn(verbose_name=_("Status"))
+    status = BadgeColumn(STATUS_COLORS, verbose_name=_("Status"))
     department = tables.Column(verbose_name=_("Department"), accessor="department__name",
                                order_by=("department__name",))
     custodian = tables.Column(verbose_name=_("Custodian"), accessor="custodian__name", order_by=("custodian__name",))
@@ -68,7 +62,7 @@ class MyAssetTable(ZhiduTable):
     name = tables.Column(verbose_name=_("Name"))
     category = tables.Column(verbose_name=_("Category"), accessor="category__name", order_by=("category__name",))
     serial_number = tables.Column(verbose_name=_("Serial number"))
-    status = StatusColumn(verbose_name=_("Status"))
+    status = BadgeColumn(STATUS_COLORS, verbose_name=_("Status"))
     location = tables.Column(verbose_name=_("Location"), accessor="location__name", order_by=("location__name",))
     warranty_end = DateColumn(verbose_name=_("Warranty ends"))
 

@@ -4,7 +4,14 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from zhidu.core.tables import DateColumn, DateTimeColumn, MoneyColumn, ObjectLinkColumn, ZhiduTable
+from zhidu.core.tables import (
+    BadgeColumn,
+    DateColumn,
+    DateTimeColumn,
+    MoneyColumn,
+    ObjectLinkColumn,
+    ZhiduTable,
+)
 
 from .choices import PLAN_STATUS_COLORS
 from .models import ConsumableItem, Movement, PurchasePlan, Quota, StockBalance
@@ -110,21 +117,12 @@ class QuotaTable(ZhiduTable):
     required_columns = ("department",)
 
 
-class PlanStatusColumn(tables.Column):
-    def render(self, value, record):
-        return format_html('<span class="badge bg-{}-lt">{}</span>', PLAN_STATUS_COLORS.get(record.status, "secondary"),
-                           record.get_status_display())
-
-    def value(self, value, record):
-        return record.get_status_display()
-
-
 class PurchasePlanTable(ZhiduTable):
     number = ObjectLinkColumn(verbose_name=_("Number"))
     title = tables.Column(verbose_name=_("Title"))
     variant = tables.Column(verbose_name=_("Variant"))
     period_start = DateColumn(verbose_name=_("Period start"))
-    status = PlanStatusColumn(verbose_name=_("Status"))
+    status = BadgeColumn(PLAN_STATUS_COLORS, verbose_name=_("Status"))
     purchase_request = tables.Column(verbose_name=_("Purchase request"), accessor="purchase_request__number",
                                      default="")
     created = DateTimeColumn(verbose_name=_("Created"))

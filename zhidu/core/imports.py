@@ -261,13 +261,18 @@ def _read_workbook(data: bytes, max_rows: int | None = MAX_ROWS) -> list[list[st
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        # skip_empty_area=False: the table starts at A1, so row numbers are the spreadsheet's
-        values = sheet.to_python(skip_empty_area=False, nrows=None if max_rows is None else max_rows + 2)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     except Exception as exc:  # calamine raises several kinds for a damaged or foreign file
         raise ImportFileError(_("The Excel file cannot be read (is it an .xlsx or .xls file?).")) from exc
-    return [[cell_text(v) for v in row] for row in values]
+    rows = []
+    # row by row from calamine's compact range (not `to_python`, which would hold every cell
+    # twice at the peak); padded to start at A1, so row and column numbers are the sheet's
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+    for values in sheet.iter_rows():
+        rows.append([*pad, *(cell_text(v) for v in values)])
+        if max_rows is not None and len(rows) > max_rows + 1:
+            break
+    return rows
 
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls (and other OLE2 documents)
@@ -566,7 +571,15 @@ def _save_rows(importer: Importer, ordered: list[Row], progress=None, offset: in
                     _flush(importer, pending)
             continue
         _save_one(importer, row)
+        _release(row)
     _flush(importer, pending)
+
+
+def _release(row: Row) -> None:
+    """A saved row keeps only its report (number, key, action, label, messages, errors): the
+    cell values are not needed any more, which keeps a 100,000-row import's memory down."""
+    row.raw = {}
+    row.cleaned = None
 
 
 def _flush(importer: Importer, pending: list) -> None:
@@ -584,6 +597,8 @@ def _flush(importer: Importer, pending: list) -> None:
         for (row, _built), obj in zip(pending, objs, strict=True):
             row.action = Action.CREATED
             row.label = str(obj)
+    for row, _built in pending:
+        _release(row)
     pending.clear()
 
 

@@ -247,3 +247,24 @@ def _verbose_from_model(model, accessor) -> str:
         if getattr(field, "related_model", None) is not None and part != parts[-1]:
             current = field.related_model
     return getattr(field, "verbose_name", parts[-1])
+
+
+class BadgeColumn(tables.Column):
+    """A choice field (default `status`) as a coloured Tabler badge; its label in exports.
+
+    `colors`: value → Tabler colour ("green", "orange" …), "secondary" for the others. The
+    raw value is kept in `data-status` for tests and scripts.
+    """
+
+    def __init__(self, colors: dict, *args, field: str = "status", **kwargs):
+        self.colors = colors
+        self.field = field
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record):
+        raw = getattr(record, self.field)
+        return format_html('<span class="badge bg-{}-lt" data-status="{}">{}</span>',
+                           self.colors.get(raw, "secondary"), raw, self.value(value, record))
+
+    def value(self, value, record):
+        return getattr(record, f"get_{self.field}_display")()

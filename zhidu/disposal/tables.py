@@ -1,22 +1,19 @@
 """List tables (django-tables2) of disposal."""
 
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from zhidu.core.tables import DateColumn, DateTimeColumn, MoneyColumn, ObjectLinkColumn, ZhiduTable
+from zhidu.core.tables import (
+    BadgeColumn,
+    DateColumn,
+    DateTimeColumn,
+    MoneyColumn,
+    ObjectLinkColumn,
+    ZhiduTable,
+)
 
 from .choices import STATUS_COLORS
 from .models import DisposalRecord, ScrapRequest
-
-
-class StatusColumn(tables.Column):
-    def render(self, value, record):
-        color = STATUS_COLORS.get(record.status, "secondary")
-        return format_html('<span class="badge bg-{}-lt">{}</span>', color, record.get_status_display())
-
-    def value(self, value, record):
-        return record.get_status_display()
 
 
 class ScrapRequestTable(ZhiduTable):
@@ -25,7 +22,7 @@ class ScrapRequestTable(ZhiduTable):
     requester = tables.Column(verbose_name=_("Requester"), accessor="requester__name", order_by=("requester__name",))
     department = tables.Column(verbose_name=_("Using department"), accessor="department__name",
                                order_by=("department__name",))
-    status = StatusColumn(verbose_name=_("Status"))
+    status = BadgeColumn(STATUS_COLORS, verbose_name=_("Status"))
     routing_variant = tables.Column(verbose_name=_("Routing"))
     submitted_at = DateTimeColumn(verbose_name=_("Submitted"))
     closed_at = DateTimeColumn(verbose_name=_("Closed"))

@@ -4,21 +4,17 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from zhidu.core.tables import DateColumn, DateTimeColumn, MoneyColumn, ObjectLinkColumn, ZhiduTable
+from zhidu.core.tables import (
+    BadgeColumn,
+    DateColumn,
+    DateTimeColumn,
+    MoneyColumn,
+    ObjectLinkColumn,
+    ZhiduTable,
+)
 
 from .choices import STATUS_COLORS
 from .models import PurchaseRequest, SelfPurchaseFiling
-
-
-class StatusColumn(tables.Column):
-    """A coloured badge on the page; the status label in exports."""
-
-    def render(self, value, record):
-        color = STATUS_COLORS.get(record.status, "secondary")
-        return format_html('<span class="badge bg-{}-lt">{}</span>', color, record.get_status_display())
-
-    def value(self, value, record):
-        return record.get_status_display()
 
 
 class PurchaseRequestTable(ZhiduTable):
@@ -28,7 +24,7 @@ class PurchaseRequestTable(ZhiduTable):
     requester = tables.Column(verbose_name=_("Requester"), accessor="requester__name", order_by=("requester__name",))
     department = tables.Column(verbose_name=_("Department"), accessor="department__name",
                                order_by=("department__name",))
-    status = StatusColumn(verbose_name=_("Status"))
+    status = BadgeColumn(STATUS_COLORS, verbose_name=_("Status"))
     total_amount = MoneyColumn(verbose_name=_("Total amount"))
     submitted_at = DateTimeColumn(verbose_name=_("Submitted"))
     needed_by = DateColumn(verbose_name=_("Needed by"))

@@ -39,7 +39,8 @@ class AssetSerializer(serializers.ModelSerializer):
         fields = ("id", "number", "name", "category", "model", "serial_number", "configuration", "attributes",
                   "supplier", "purchase_date", "purchase_price", "warranty_end", "status", "status_display",
                   "department", "custodian", "location", "is_public", "is_classified", "fixed_asset_number",
-                  "capitalised_on", "stock_in_line", "bundled_materials", "notes", "created", "updated")
+                  "capitalised_on", "label_number", "label_printed_at", "stock_in_line", "bundled_materials", "notes",
+                  "created", "updated")
         read_only_fields = fields
 
 

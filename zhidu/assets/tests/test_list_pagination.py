@@ -22,7 +22,7 @@ from zhidu.assets.filtersets import AssetFilterSet
 from zhidu.assets.models import Asset, AssetCategory, Location
 from zhidu.assets.tables import AssetTable
 from zhidu.core.forms import render_widget
-from zhidu.core.paginator import PkFirstPaginator
+from zhidu.core.paginator import PkFirstPaginator, stable_order
 from zhidu.core.testing import count_queries, make_unit, make_user, perms_for
 
 from .factories import (
@@ -211,3 +211,12 @@ def test_filter_form_selects_render_as_django_did(ledger):
     slow = {bf.name: render_widget(bf) for bf in form}
     assert fast == slow
     assert re.search(rf'<option value="{ledger["category"].pk}" selected>台式计算机</option>', fast["category"])
+
+
+def test_stable_order_adds_the_pk_only_where_ties_are_possible():
+    assert stable_order(Asset.objects.order_by("name")).query.order_by == ("name", "pk")
+    assert stable_order(Asset.objects.order_by("category__name")).query.order_by == ("category__name", "pk")
+    assert stable_order(Asset.objects.order_by("-number")).query.order_by == ("-number",)  # unique, not null
+    assert stable_order(Asset.objects.order_by("-id")).query.order_by == ("-id",)
+    default = Asset.objects.all()
+    assert stable_order(default) is default  # Meta.ordering ("-id") is already total

@@ -118,6 +118,8 @@ def test_reconciliation_from_a_real_stocktake_and_label_printing(s, client):
     assert response.status_code == 200
     printed = Asset.objects.get(pk=ids[0])
     assert printed.label_number == "ZC-2026-000001" and printed.label_printed_at is not None
+    card = client.get(f"/api/assets/assets/{ids[0]}/").json()  # the API reads the label state too
+    assert card["label_number"] == "ZC-2026-000001" and card["label_printed_at"]
     Asset.objects.filter(pk=ids[1]).update(number="ZC-2026-000022")
     html = client.get(reverse("assets:asset_detail", args=[ids[1]])).content.decode()
     assert 'data-field="label"' in html and "(ZC-2026-000002)" in html  # the card shows its outdated label

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
@@ -19,7 +18,14 @@ from django.views.generic import View
 from zhidu.core.errors import RuleViolation
 from zhidu.core.registry import HomePanel, MenuItem, register_home_panel, register_menu
 from zhidu.core.scoping import has_perm_anywhere, user_person_id
-from zhidu.core.tables import DateColumn, DateTimeColumn, MoneyColumn, ObjectLinkColumn, ZhiduTable
+from zhidu.core.tables import (
+    BadgeColumn,
+    DateColumn,
+    DateTimeColumn,
+    MoneyColumn,
+    ObjectLinkColumn,
+    ZhiduTable,
+)
 from zhidu.core.views import ObjectDetailView, ObjectFormView, ObjectListView
 from zhidu.core.views.edit import add_errors
 from zhidu.core.views.mixins import ScopedObjectMixin
@@ -143,15 +149,6 @@ BADGES = {
 }
 
 
-class StatusBadgeColumn(tables.Column):
-    def render(self, value, record):
-        return format_html('<span class="badge bg-{}-lt">{}</span>', BADGES.get(record.status, "secondary"),
-                           record.get_status_display())
-
-    def value(self, value, record):
-        return record.get_status_display()
-
-
 def _col(label, accessor):
     return tables.Column(verbose_name=label, accessor=accessor, order_by=(accessor,))
 
@@ -164,7 +161,7 @@ class IssueTable(ZhiduTable):
     person = _col(_("Custodian"), "person__name")
     department = _col(_("Department"), "department__name")
     letter = _col(_("Responsibility letter"), "letter__number")
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     created = DateTimeColumn(verbose_name=_("Created"))
     completed_at = DateTimeColumn(verbose_name=_("Issued at"))
 
@@ -179,7 +176,7 @@ class LetterTable(ZhiduTable):
     number = ObjectLinkColumn(verbose_name=_("Number"))
     person = _col(_("Custodian"), "person__name")
     department = _col(_("Department"), "department__name")
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     signed_at = DateTimeColumn(verbose_name=_("Signed at"))
     created = DateTimeColumn(verbose_name=_("Created"))
 
@@ -195,7 +192,7 @@ class ReturnTable(ZhiduTable):
     asset = _col(_("Asset number"), "asset__number")
     person = _col(_("Returned by"), "person__name")
     condition = tables.Column(verbose_name=_("Condition"))
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     created = DateTimeColumn(verbose_name=_("Returned at"))
 
     class Meta(ZhiduTable.Meta):
@@ -210,7 +207,7 @@ class ChangeTable(ZhiduTable):
     asset = _col(_("Asset number"), "asset__number")
     from_person = _col(_("From custodian"), "from_person__name")
     to_person = _col(_("To custodian"), "to_person__name")
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     created = DateTimeColumn(verbose_name=_("Requested at"))
 
     class Meta(ZhiduTable.Meta):
@@ -225,7 +222,7 @@ class LoanTable(ZhiduTable):
     asset = _col(_("Asset number"), "asset__number")
     borrower = _col(_("Borrower"), "borrower__name")
     due_date = DateColumn(verbose_name=_("Due date"))
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     returned_at = DateTimeColumn(verbose_name=_("Returned at"))
 
     class Meta(ZhiduTable.Meta):
@@ -254,7 +251,7 @@ class PreparationTable(ZhiduTable):
     person = _col(_("New hire"), "person__name")
     department = _col(_("Department"), "department__name")
     due_date = DateColumn(verbose_name=_("Needed by"))
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     done = tables.TemplateColumn(template_name="assets/custody/_preparation_action.html", verbose_name="",
                                  orderable=False, exclude_from_export=True)
 
@@ -266,7 +263,7 @@ class PreparationTable(ZhiduTable):
 class ClearanceTable(ZhiduTable):
     person = ObjectLinkColumn(verbose_name=_("Leaver"), accessor="person__name")
     department = _col(_("Department"), "department__name")
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     created = DateTimeColumn(verbose_name=_("Opened"))
     signed_off_at = DateTimeColumn(verbose_name=_("Signed off at"))
 
@@ -281,7 +278,7 @@ class IncidentTable(ZhiduTable):
     kind = tables.Column(verbose_name=_("Kind"))
     responsible_person = _col(_("Responsible person"), "responsible_person__name")
     compensation = MoneyColumn(verbose_name=_("Compensation"))
-    status = StatusBadgeColumn(verbose_name=_("Status"))
+    status = BadgeColumn(BADGES, verbose_name=_("Status"))
     occurred_on = DateColumn(verbose_name=_("Occurred on"))
 
     class Meta(ZhiduTable.Meta):

@@ -16,7 +16,6 @@ from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpRespons
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
@@ -24,7 +23,7 @@ from django.views.generic import View
 from zhidu.core import exports
 from zhidu.core.errors import RuleViolation
 from zhidu.core.scoping import has_perm_anywhere, user_person_id
-from zhidu.core.tables import DateColumn, DateTimeColumn, ObjectLinkColumn, ZhiduTable
+from zhidu.core.tables import BadgeColumn, DateColumn, DateTimeColumn, ObjectLinkColumn, ZhiduTable
 from zhidu.core.views import DEFAULT_TABS, ObjectDetailView, ObjectFormView, ObjectListView, Tab
 from zhidu.core.views.edit import add_errors
 from zhidu.core.views.mixins import ScopedObjectMixin
@@ -40,15 +39,6 @@ STATUS_COLORS = {"draft": "secondary", "counting": "blue", "reconciling": "orang
 RESULT_COLORS = {"found": "green", "misplaced": "orange", "unknown": "purple", "missing": "red"}
 
 
-class StatusColumn(tables.Column):
-    def render(self, value, record):
-        return format_html('<span class="badge bg-{}-lt" data-status="{}">{}</span>',
-                           STATUS_COLORS.get(record.status, "secondary"), record.status, record.get_status_display())
-
-    def value(self, value, record):
-        return record.get_status_display()
-
-
 class StocktakePlanTable(ZhiduTable):
     number = ObjectLinkColumn(verbose_name=gettext_lazy("Number"))
     title = tables.Column(verbose_name=gettext_lazy("Title"))
@@ -59,7 +49,7 @@ class StocktakePlanTable(ZhiduTable):
                                order_by=("department__tree_key",))
     category = tables.Column(verbose_name=gettext_lazy("Category"), accessor="category__name",
                              order_by=("category__name",))
-    status = StatusColumn(verbose_name=gettext_lazy("Status"))
+    status = BadgeColumn(STATUS_COLORS, verbose_name=gettext_lazy("Status"))
     planned_on = DateColumn(verbose_name=gettext_lazy("Planned date"))
     expected_count = tables.Column(verbose_name=gettext_lazy("Expected"))
     closed_at = DateTimeColumn(verbose_name=gettext_lazy("Closed"))
@@ -79,7 +69,7 @@ class InspectionTable(ZhiduTable):
     inspector = tables.Column(verbose_name=gettext_lazy("Inspector"), accessor="inspector__name",
                               order_by=("inspector__name",))
     inspected_on = DateColumn(verbose_name=gettext_lazy("Inspection date"))
-    status = StatusColumn(verbose_name=gettext_lazy("Status"))
+    status = BadgeColumn(STATUS_COLORS, verbose_name=gettext_lazy("Status"))
 
     class Meta(ZhiduTable.Meta):
         model = InspectionRound

@@ -23,7 +23,7 @@ from django.views.generic import View
 
 from zhidu.core.errors import RuleViolation
 from zhidu.core.scoping import user_person_id
-from zhidu.core.tables import DateTimeColumn, ObjectLinkColumn, ZhiduTable
+from zhidu.core.tables import BadgeColumn, DateTimeColumn, ObjectLinkColumn, ZhiduTable
 from zhidu.core.views import DEFAULT_TABS, ObjectDeleteView, ObjectDetailView, ObjectFormView, ObjectListView
 from zhidu.core.views.mixins import ScopedObjectMixin
 from zhidu.core.views.printing import ObjectPrintView
@@ -56,15 +56,6 @@ class SubLedgerTable(ZhiduTable):
     required_columns = ("code",)
 
 
-class HandoverStatusColumn(tables.Column):
-    def render(self, value, record):
-        return format_html('<span class="badge bg-{}-lt" data-status="{}">{}</span>',
-                           HANDOVER_COLORS.get(record.status, "secondary"), record.status, record.get_status_display())
-
-    def value(self, value, record):
-        return record.get_status_display()
-
-
 class HandoverTable(ZhiduTable):
     number = ObjectLinkColumn(verbose_name=gettext_lazy("Number"))
     subledger = tables.Column(verbose_name=gettext_lazy("Sub-ledger"), accessor="subledger__name",
@@ -73,7 +64,7 @@ class HandoverTable(ZhiduTable):
                                 order_by=("from_keeper__name",))
     to_keeper = tables.Column(verbose_name=gettext_lazy("Incoming keeper"), accessor="to_keeper__name",
                               order_by=("to_keeper__name",))
-    status = HandoverStatusColumn(verbose_name=gettext_lazy("Status"))
+    status = BadgeColumn(HANDOVER_COLORS, verbose_name=gettext_lazy("Status"))
     created = DateTimeColumn(verbose_name=gettext_lazy("Drawn up"))
     completed_at = DateTimeColumn(verbose_name=gettext_lazy("Completed"))
 

@@ -105,6 +105,15 @@ class TestReading:
         book.save(buffer)
         assert read_table(buffer.getvalue(), "staff.xls") == [["工号", "姓名", "入职日期"], ["1001", "张伟", "2024-03-01"]]
 
+    def test_a_table_that_does_not_start_at_a1_keeps_its_row_and_column_numbers(self):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet["B3"], sheet["C3"], sheet["B4"], sheet["C4"] = "工号", "姓名", 1001, "张伟"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        assert read_table(buffer.getvalue(), "a.xlsx") == [
+            ["", "", ""], ["", "", ""], ["", "工号", "姓名"], ["", "1001", "张伟"]]
+
     def test_damaged_workbook_is_a_file_error(self):
         from zhidu.core.imports import ImportFileError
 
