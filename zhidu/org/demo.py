@@ -127,6 +127,7 @@ ASSIGNMENTS: list[tuple[str, str, str | None, bool]] = [
     ("it_staff", "HX1002", "BJ", True),  # branch network maintainer (R06e): the branch only
     ("data_custodian", "HX0112", None, True),
     ("consumables_keeper", "HX0102", None, True),
+    ("lab_manager", "HX0112", "XXZX", True),  # R19: keeps the multimedia meeting rooms' sub-ledger (demo_subledger)
     ("finance", "HX0202", None, True),
     ("finance", "HX0201", None, True),
     ("hr", "HX0301", None, True),
