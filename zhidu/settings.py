@@ -141,6 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    MIDDLEWARE.insert(0, "zhidu.core.testing.serial.serial_requests")  # live server on SQLite
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -402,7 +402,7 @@ class Importer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.key:
+        if cls.__dict__.get("key"):  # declared here, not inherited: a subclass names itself
             IMPORTERS[cls.key] = cls
 
     def __init__(self, *, user, **options):
