@@ -264,6 +264,9 @@ class CatalogueFormView(ObjectFormView):
         kwargs = {self.instance_kwarg: self.object} if self.object is not None else {}
         return type(self).save_fn(actor=self.request.user, **kwargs, **fields)
 
+    def get_success_url(self, obj):
+        return reverse(self.success_url_name)  # back to the catalogue list, not the entry
+
 
 class CategoryListView(ObjectListView):
     model = AssetCategory
@@ -284,9 +287,6 @@ class CategoryFormView(CatalogueFormView):
         fields = super().form_fields(form)
         fields["field_schema"] = form.cleaned_data.get("field_schema_text") or []
         return fields
-
-    def get_success_url(self, obj):
-        return reverse("assets:category_list")
 
 
 class ModelListView(ObjectListView):
@@ -310,9 +310,6 @@ class ModelFormView(CatalogueFormView):
         fields["accessories"] = form.cleaned_data.get("accessories_text") or []
         return fields
 
-    def get_success_url(self, obj):
-        return reverse("assets:model_list")
-
 
 class SupplierListView(ObjectListView):
     model = Supplier
@@ -328,9 +325,6 @@ class SupplierFormView(CatalogueFormView):
     success_url_name = "assets:supplier_list"
     save_fn = staticmethod(services.save_supplier)
     instance_kwarg = "supplier"
-
-    def get_success_url(self, obj):
-        return reverse("assets:supplier_list")
 
 
 class LocationListView(ObjectListView):
@@ -348,9 +342,6 @@ class LocationFormView(CatalogueFormView):
     success_url_name = "assets:location_list"
     save_fn = staticmethod(services.save_location)
     instance_kwarg = "location"
-
-    def get_success_url(self, obj):
-        return reverse("assets:location_list")
 
 
 class CatalogueDeleteView(ObjectDeleteView):
