@@ -41,13 +41,15 @@ class IdleTimeoutMiddleware:
     """
 
     KEY = "zhidu_last_seen"
+    #: The clock (seconds since the epoch); tests replace it to drive the timeout.
+    clock = staticmethod(time.time)
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if hasattr(request, "session") and request.user.is_authenticated:
-            now = time.time()
+            now = self.clock()
             last = request.session.get(self.KEY)
             if not isinstance(last, int | float):
                 last = None
