@@ -134,12 +134,7 @@ class ItemImporter(Importer):
                 row.error("category", exc)
         if _text(raw, "reorder_level"):
             cleaned["reorder_level"] = _whole_number(raw["reorder_level"], row, "reorder_level")
-        try:
-            cleaned["unit_price"] = parse_decimal(raw.get("unit_price", ""))
-            if cleaned["unit_price"] is not None and cleaned["unit_price"] < 0:
-                row.error("unit_price", _("The unit price cannot be negative."))
-        except ValueError as exc:
-            row.error("unit_price", exc)
+        cleaned["unit_price"] = _unit_price(raw, row)
         if _text(raw, "is_active"):
             try:
                 cleaned["is_active"] = parse_bool(raw["is_active"])
@@ -203,6 +198,18 @@ class ItemImporter(Importer):
                 for message in messages:
                     row.error(name if name in columns else None, message)
             return None
+
+
+def _unit_price(raw: dict, row: Row) -> Decimal | None:
+    """The unit-price cell: empty, or an amount of zero or more."""
+    try:
+        price = parse_decimal(raw.get("unit_price", ""))
+    except ValueError as exc:
+        row.error("unit_price", exc)
+        return None
+    if price is not None and price < 0:
+        row.error("unit_price", _("The unit price cannot be negative."))
+    return price
 
 
 def _whole_number(text: str, row: Row, field_name: str) -> int | None:
@@ -288,12 +295,7 @@ class StockImporter(Importer):
                 row.error("location", _("No location “%(value)s” (write its code or name).") % {"value": location_text})
         cleaned["item_obj"], cleaned["location_obj"] = item, location
         cleaned["quantity"] = _whole_number(raw["quantity"], row, "quantity") if _text(raw, "quantity") else None
-        try:
-            cleaned["unit_price"] = parse_decimal(raw.get("unit_price", ""))
-            if cleaned["unit_price"] is not None and cleaned["unit_price"] < 0:
-                row.error("unit_price", _("The unit price cannot be negative."))
-        except ValueError as exc:
-            row.error("unit_price", exc)
+        cleaned["unit_price"] = _unit_price(raw, row)
         if len(cleaned["note"]) > 400:
             row.error("note", _("The note is at most 400 characters."))
         if item is not None and location is not None:
